@@ -1,0 +1,1 @@
+//! The analysis report: sessions, streams, messages and diagnostics.

@@ -1,0 +1,3 @@
+fn main() {
+    println!("rtmpscope {}", env!("CARGO_PKG_VERSION"));
+}

@@ -1,0 +1,1 @@
+//! RTMP: handshake, chunk stream demultiplexing and message decoding.
