@@ -191,3 +191,89 @@ impl Serialize for AmfValue {
         }
     }
 }
+
+/// Reads the natural JSON written by `Serialize` back. JSON cannot tell every AMF type apart,
+/// so this is lossy where JSON is: objects and ECMA arrays both come back as objects, integers
+/// as numbers, `undefined` as `null`; the `$date`, `$xml`, `$bytes` and `$ref` forms round-trip.
+impl<'de> serde::Deserialize<'de> for AmfValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(AmfValueVisitor)
+    }
+}
+
+struct AmfValueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for AmfValueVisitor {
+    type Value = AmfValue;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an AMF value as natural JSON")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<AmfValue, E> {
+        Ok(AmfValue::Boolean(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<AmfValue, E> {
+        Ok(AmfValue::Number(v as f64))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<AmfValue, E> {
+        Ok(AmfValue::Number(v as f64))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<AmfValue, E> {
+        Ok(AmfValue::Number(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<AmfValue, E> {
+        Ok(AmfValue::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<AmfValue, E> {
+        Ok(AmfValue::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<AmfValue, E> {
+        Ok(AmfValue::Null)
+    }
+    fn visit_none<E>(self) -> Result<AmfValue, E> {
+        Ok(AmfValue::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<AmfValue, A::Error> {
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(AmfValue::StrictArray(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<AmfValue, A::Error> {
+        let mut properties: Vec<(String, AmfValue)> = Vec::new();
+        while let Some((k, v)) = map.next_entry::<String, AmfValue>()? {
+            properties.push((k, v));
+        }
+        if let [(key, value)] = properties.as_slice() {
+            let special = match (key.as_str(), value) {
+                ("$date", AmfValue::Number(millis)) => Some(AmfValue::Date {
+                    millis: *millis,
+                    timezone_minutes: None,
+                }),
+                ("$xml", AmfValue::String(s)) => Some(AmfValue::Xml(s.clone())),
+                ("$ref", AmfValue::Number(i)) => Some(AmfValue::UnresolvedReference(*i as u32)),
+                ("$bytes", AmfValue::String(hex)) => decode_hex(hex).map(AmfValue::ByteArray),
+                _ => None,
+            };
+            if let Some(v) = special {
+                return Ok(v);
+            }
+        }
+        Ok(AmfValue::Object {
+            class_name: None,
+            properties,
+        })
+    }
+}
+
+fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+    if hex.len() % 2 != 0 {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect()
+}

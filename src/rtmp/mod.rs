@@ -1,1 +1,3 @@
 //! RTMP: handshake, chunk stream demultiplexing and message decoding.
+
+pub mod command;
