@@ -32,7 +32,11 @@ pub enum AmfError {
     #[error("AMF data ends early at byte {offset} (need {needed} more)")]
     Truncated { offset: usize, needed: usize },
     #[error("unknown AMF{version} marker 0x{marker:02x} at byte {offset}")]
-    UnknownMarker { version: u8, marker: u8, offset: usize },
+    UnknownMarker {
+        version: u8,
+        marker: u8,
+        offset: usize,
+    },
     #[error("AMF nesting deeper than {limit} at byte {offset}")]
     TooDeep { limit: usize, offset: usize },
     #[error("more than {limit} AMF values at byte {offset}")]

@@ -27,7 +27,10 @@ pub enum AmfValue {
         dense: Vec<AmfValue>,
     },
     /// Milliseconds since the epoch, with the AMF0 time-zone field in minutes where present.
-    Date { millis: f64, timezone_minutes: Option<i16> },
+    Date {
+        millis: f64,
+        timezone_minutes: Option<i16>,
+    },
     /// AMF0 XML document, AMF3 XMLDocument and XML.
     Xml(String),
     ByteArray(Vec<u8>),
@@ -274,6 +277,9 @@ fn decode_hex(hex: &str) -> Option<Vec<u8>> {
     }
     (0..hex.len())
         .step_by(2)
-        .map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
         .collect()
 }

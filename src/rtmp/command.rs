@@ -84,7 +84,13 @@ pub fn parse_command(body: &[u8], amf3: bool) -> Command {
         transaction_id: 0.0,
         command_object: AmfValue::Null,
         arguments: Vec::new(),
-        error: Some(AmfError::Truncated { offset: 0, needed: 1 }.to_string()),
+        error: Some(
+            AmfError::Truncated {
+                offset: 0,
+                needed: 1,
+            }
+            .to_string(),
+        ),
     }
 }
 

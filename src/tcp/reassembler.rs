@@ -1,0 +1,462 @@
+//! One direction of a connection: turns segments (in any order, repeated, overlapping, cut)
+//! into a gap-explicit byte stream.
+//!
+//! Invariant: every stream offset below `next` has been reported exactly once, as data or as a
+//! gap; `pending` holds non-overlapping pieces that all start after `next`.
+
+use super::seq::seq_to_offset;
+use super::stats::DirectionStats;
+use super::{CloseReason, ConnId, Direction, FlowEvent, GapReason};
+use crate::capture::Timestamp;
+use std::collections::BTreeMap;
+
+/// What a buffered piece costs against the caps beyond its bytes (map node, Vec header), so that
+/// floods of one-byte segments are bounded too.
+const PIECE_OVERHEAD: usize = 64;
+
+/// The packet being processed: gaps are declared at it, buffered data is completed by it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Now {
+    pub frame: u64,
+    pub time: Timestamp,
+}
+
+/// One segment's contribution to a direction, already trimmed to its captured payload.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SegmentIn<'p> {
+    /// Sequence number of the first payload byte (the SYN's own number already skipped).
+    pub seq: u32,
+    /// The captured payload (never longer than `wire_len`).
+    pub payload: &'p [u8],
+    /// Payload length on the wire; bytes past `payload.len()` were cut by the snap length.
+    pub wire_len: u64,
+    pub fin: bool,
+    pub frame: u64,
+    pub time: Timestamp,
+    /// File offset of `payload[0]`.
+    pub file_offset: u64,
+}
+
+/// Where events of one direction go, and the counters they update.
+pub(crate) struct Out<'s, F> {
+    pub conn: ConnId,
+    pub dir: Direction,
+    pub stats: &'s mut DirectionStats,
+    pub sink: &'s mut F,
+}
+
+impl<F: FnMut(FlowEvent<'_>)> Out<'_, F> {
+    #[allow(clippy::too_many_arguments)]
+    fn data(
+        &mut self,
+        data: &[u8],
+        at: u64,
+        frame: u64,
+        time: Timestamp,
+        file_offset: u64,
+        now: Now,
+    ) {
+        if data.is_empty() {
+            return;
+        }
+        self.stats.stream_bytes += data.len() as u64;
+        (self.sink)(FlowEvent::Data {
+            conn: self.conn,
+            dir: self.dir,
+            data,
+            stream_offset: at,
+            frame,
+            time,
+            file_offset: Some(file_offset),
+            completed_frame: now.frame,
+        });
+    }
+
+    fn gap(&mut self, at: u64, len: u64, reason: GapReason, frame: u64, time: Timestamp) {
+        if len == 0 {
+            return;
+        }
+        self.stats.gap_bytes += len;
+        self.stats.gaps += 1;
+        (self.sink)(FlowEvent::Gap {
+            conn: self.conn,
+            dir: self.dir,
+            stream_offset: at,
+            len,
+            frame,
+            time,
+            reason,
+        });
+    }
+
+    pub fn closed(&mut self, reason: CloseReason, now: Now) {
+        self.stats.closed = Some(reason);
+        (self.sink)(FlowEvent::Closed {
+            conn: self.conn,
+            dir: self.dir,
+            reason,
+            frame: now.frame,
+            time: now.time,
+        });
+    }
+}
+
+#[derive(Debug)]
+enum PieceBytes {
+    Captured {
+        bytes: Vec<u8>,
+        file_offset: u64,
+    },
+    /// On the wire but cut by the snap length: becomes a `SnapLen` gap when its turn comes.
+    SnapCut {
+        len: u64,
+    },
+}
+
+#[derive(Debug)]
+struct Piece {
+    bytes: PieceBytes,
+    frame: u64,
+    time: Timestamp,
+}
+
+impl Piece {
+    fn len(&self) -> u64 {
+        match &self.bytes {
+            PieceBytes::Captured { bytes, .. } => bytes.len() as u64,
+            PieceBytes::SnapCut { len } => *len,
+        }
+    }
+
+    fn cost(&self) -> usize {
+        match &self.bytes {
+            PieceBytes::Captured { bytes, .. } => bytes.len() + PIECE_OVERHEAD,
+            PieceBytes::SnapCut { .. } => PIECE_OVERHEAD,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Reassembler {
+    /// Sequence number of stream offset 0.
+    base: u32,
+    /// Everything before this offset has been reported.
+    next: u64,
+    /// Stream offset of the FIN (one past the last data byte), once seen.
+    fin_at: Option<u64>,
+    pending: BTreeMap<u64, Piece>,
+    /// Bytes charged for `pending`.
+    buffered: usize,
+    closed: bool,
+}
+
+impl Reassembler {
+    pub fn new(base: u32) -> Self {
+        Reassembler {
+            base,
+            next: 0,
+            fin_at: None,
+            pending: BTreeMap::new(),
+            buffered: 0,
+            closed: false,
+        }
+    }
+
+    pub fn buffered(&self) -> usize {
+        self.buffered
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Nothing reported or buffered yet, so the stream's origin can still move.
+    pub fn is_untouched(&self) -> bool {
+        self.next == 0 && self.pending.is_empty()
+    }
+
+    pub fn base(&self) -> u32 {
+        self.base
+    }
+
+    pub fn push_segment<F: FnMut(FlowEvent<'_>)>(
+        &mut self,
+        seg: &SegmentIn<'_>,
+        max_buffered: usize,
+        out: &mut Out<'_, F>,
+    ) {
+        let now = Now {
+            frame: seg.frame,
+            time: seg.time,
+        };
+        let start = seq_to_offset(self.base, self.next, seg.seq);
+        let wire_len = i64::try_from(seg.wire_len).unwrap_or(i64::MAX);
+        let mut end = start.saturating_add(wire_len);
+        if seg.fin && !self.closed && self.fin_at.is_none() && end >= 0 {
+            self.fin_at = Some(end.unsigned_abs().max(self.next));
+        }
+        if seg.wire_len > 0 {
+            out.stats.payload_segments += 1;
+            out.stats.payload_bytes += seg.wire_len;
+            if let Some(fin_at) = self.fin_at {
+                end = end.min(i64::try_from(fin_at).unwrap_or(i64::MAX));
+            }
+            let next = i64::try_from(self.next).unwrap_or(i64::MAX);
+            if start >= end {
+                // entirely past the FIN
+                out.stats.late_segments += 1;
+            } else if end <= next {
+                out.stats.retransmitted_segments += 1;
+            } else if self.closed {
+                out.stats.late_segments += 1;
+            } else if start <= next {
+                self.push_in_order(seg, start, end.unsigned_abs(), now, out);
+            } else {
+                self.push_out_of_order(seg, start.unsigned_abs(), end.unsigned_abs(), out);
+                self.enforce_cap(max_buffered, GapReason::BufferLimit, now, out);
+            }
+        }
+        self.close_if_fin_reached(now, out);
+    }
+
+    /// `start <= next < end`: deliver the new part straight from the packet.
+    fn push_in_order<F: FnMut(FlowEvent<'_>)>(
+        &mut self,
+        seg: &SegmentIn<'_>,
+        start: i64,
+        end: u64,
+        now: Now,
+        out: &mut Out<'_, F>,
+    ) {
+        let skip = (i64::try_from(self.next).unwrap_or(i64::MAX) - start).unsigned_abs();
+        if skip > 0 {
+            out.stats.overlapping_segments += 1;
+        }
+        let captured_end = self.next + (seg.payload.len() as u64).saturating_sub(skip);
+        let captured_end = captured_end.min(end);
+        let take = (captured_end - self.next) as usize;
+        let skip = skip as usize;
+        if let Some(new) = seg.payload.get(skip..).and_then(|rest| rest.get(..take)) {
+            let file_offset = seg.file_offset + skip as u64;
+            out.data(new, self.next, seg.frame, seg.time, file_offset, now);
+            self.next = captured_end;
+        }
+        if end > self.next {
+            out.gap(
+                self.next,
+                end - self.next,
+                GapReason::SnapLen,
+                seg.frame,
+                seg.time,
+            );
+            self.next = end;
+        }
+        self.drain(now, out);
+    }
+
+    /// `next < start`: keep the bytes no buffered piece holds yet.
+    fn push_out_of_order<F: FnMut(FlowEvent<'_>)>(
+        &mut self,
+        seg: &SegmentIn<'_>,
+        start: u64,
+        end: u64,
+        out: &mut Out<'_, F>,
+    ) {
+        let mut fresh: Vec<(u64, u64)> = Vec::new();
+        let mut cursor = start;
+        if let Some((&piece_start, piece)) = self.pending.range(..start).next_back() {
+            cursor = cursor.max(piece_start + piece.len());
+        }
+        for (&piece_start, piece) in self.pending.range(start..end) {
+            if cursor >= end {
+                break;
+            }
+            if piece_start > cursor {
+                fresh.push((cursor, piece_start));
+            }
+            cursor = cursor.max(piece_start + piece.len());
+        }
+        if cursor < end {
+            fresh.push((cursor, end));
+        }
+        let fresh_len: u64 = fresh.iter().map(|(lo, hi)| hi - lo).sum();
+        if fresh_len == 0 {
+            out.stats.retransmitted_segments += 1;
+            return;
+        }
+        out.stats.out_of_order_segments += 1;
+        if fresh_len < end - start {
+            out.stats.overlapping_segments += 1;
+        }
+        let captured_end = (start + seg.payload.len() as u64).min(end);
+        for (lo, hi) in fresh {
+            let split = hi.min(captured_end).max(lo);
+            let range = (lo - start) as usize..(split - start) as usize;
+            if let Some(bytes) = seg.payload.get(range).filter(|b| !b.is_empty()) {
+                let piece = PieceBytes::Captured {
+                    bytes: bytes.to_vec(),
+                    file_offset: seg.file_offset + (lo - start),
+                };
+                self.insert(lo, piece, seg.frame, seg.time);
+            }
+            if hi > split {
+                self.insert(
+                    split,
+                    PieceBytes::SnapCut { len: hi - split },
+                    seg.frame,
+                    seg.time,
+                );
+            }
+        }
+    }
+
+    fn insert(&mut self, at: u64, bytes: PieceBytes, frame: u64, time: Timestamp) {
+        let piece = Piece { bytes, frame, time };
+        self.buffered += piece.cost();
+        self.pending.insert(at, piece);
+    }
+
+    /// Report buffered pieces that have become contiguous with `next`.
+    fn drain<F: FnMut(FlowEvent<'_>)>(&mut self, now: Now, out: &mut Out<'_, F>) {
+        while let Some(entry) = self.pending.first_entry() {
+            if *entry.key() > self.next {
+                break;
+            }
+            let (start, piece) = entry.remove_entry();
+            self.buffered = self.buffered.saturating_sub(piece.cost());
+            let end = start + piece.len();
+            if end <= self.next {
+                continue;
+            }
+            let skip = self.next - start;
+            match &piece.bytes {
+                PieceBytes::Captured { bytes, file_offset } => {
+                    if let Some(rest) = bytes.get(skip as usize..) {
+                        let at = self.next;
+                        out.data(rest, at, piece.frame, piece.time, file_offset + skip, now);
+                    }
+                }
+                PieceBytes::SnapCut { .. } => {
+                    out.gap(
+                        self.next,
+                        end - self.next,
+                        GapReason::SnapLen,
+                        piece.frame,
+                        piece.time,
+                    );
+                }
+            }
+            self.next = end;
+        }
+    }
+
+    /// Declare the hole before the first buffered piece a gap and report what follows it.
+    /// Returns false when nothing is buffered.
+    fn give_up_first_hole<F: FnMut(FlowEvent<'_>)>(
+        &mut self,
+        reason: GapReason,
+        now: Now,
+        out: &mut Out<'_, F>,
+    ) -> bool {
+        let Some(&first) = self.pending.keys().next() else {
+            return false;
+        };
+        out.gap(
+            self.next,
+            first.saturating_sub(self.next),
+            reason,
+            now.frame,
+            now.time,
+        );
+        self.next = self.next.max(first);
+        self.drain(now, out);
+        true
+    }
+
+    /// Give up holes, oldest first, until at most `max_buffered` bytes wait behind them.
+    pub fn enforce_cap<F: FnMut(FlowEvent<'_>)>(
+        &mut self,
+        max_buffered: usize,
+        reason: GapReason,
+        now: Now,
+        out: &mut Out<'_, F>,
+    ) {
+        while self.buffered > max_buffered {
+            if !self.give_up_first_hole(reason, now, out) {
+                break;
+            }
+        }
+    }
+
+    /// The peer acknowledged up to `ack`: whatever it acknowledged that we have not seen was
+    /// received by the peer but missed by the capture.
+    pub fn on_peer_ack<F: FnMut(FlowEvent<'_>)>(
+        &mut self,
+        ack: u32,
+        now: Now,
+        out: &mut Out<'_, F>,
+    ) {
+        if self.closed {
+            return;
+        }
+        let acked = seq_to_offset(self.base, self.next, ack);
+        let Ok(mut acked) = u64::try_from(acked) else {
+            return;
+        };
+        if let Some(fin_at) = self.fin_at {
+            acked = acked.min(fin_at);
+        }
+        while self.next < acked {
+            let hole_end = self
+                .pending
+                .keys()
+                .next()
+                .map_or(acked, |&first| first.min(acked));
+            out.gap(
+                self.next,
+                hole_end - self.next,
+                GapReason::Lost,
+                now.frame,
+                now.time,
+            );
+            self.next = hole_end;
+            self.drain(now, out);
+        }
+        self.close_if_fin_reached(now, out);
+    }
+
+    /// The stream is over (reset, replaced, end of capture): every hole becomes a gap, including
+    /// one right before a FIN, and everything buffered is reported.
+    pub fn abandon<F: FnMut(FlowEvent<'_>)>(
+        &mut self,
+        reason: GapReason,
+        now: Now,
+        out: &mut Out<'_, F>,
+    ) {
+        if self.closed {
+            return;
+        }
+        while self.give_up_first_hole(reason, now, out) {}
+        if let Some(fin_at) = self.fin_at {
+            if fin_at > self.next {
+                out.gap(self.next, fin_at - self.next, reason, now.frame, now.time);
+                self.next = fin_at;
+            }
+        }
+        self.close_if_fin_reached(now, out);
+    }
+
+    /// Mark the direction closed without a FIN (reset, reuse); the caller reports why.
+    pub fn mark_closed(&mut self) {
+        self.closed = true;
+        self.pending.clear();
+        self.buffered = 0;
+    }
+
+    fn close_if_fin_reached<F: FnMut(FlowEvent<'_>)>(&mut self, now: Now, out: &mut Out<'_, F>) {
+        if !self.closed && self.fin_at.is_some_and(|fin_at| fin_at <= self.next) {
+            self.mark_closed();
+            out.closed(CloseReason::Fin, now);
+        }
+    }
+}
