@@ -8,6 +8,10 @@ mod pcapng;
 mod reader;
 mod sniff;
 mod summary;
+#[cfg(test)]
+mod test_files;
+#[cfg(test)]
+mod tests;
 
 pub use error::CaptureError;
 #[cfg(not(target_arch = "wasm32"))]

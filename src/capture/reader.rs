@@ -67,7 +67,7 @@ enum Format {
 pub struct CaptureReader {
     format: Format,
     /// The start of a record cut by the end of the last fed slice.
-    carry: Vec<u8>,
+    pub(super) carry: Vec<u8>,
     /// File offset of the first byte not yet consumed (the start of `carry`).
     offset: u64,
     summary: CaptureSummary,
