@@ -53,3 +53,6 @@ pub fn decode_tcp(link: LinkType, data: &[u8]) -> Result<Option<TcpSegment<'_>>,
         link::Network::Other => Ok(None),
     }
 }
+
+#[cfg(test)]
+mod tests;
