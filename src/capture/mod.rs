@@ -2,6 +2,24 @@
 
 use serde::{Deserialize, Serialize};
 
+mod error;
+mod pcap;
+mod pcapng;
+mod reader;
+mod sniff;
+mod summary;
+#[cfg(test)]
+mod test_files;
+#[cfg(test)]
+mod tests;
+
+pub use error::CaptureError;
+#[cfg(not(target_arch = "wasm32"))]
+pub use reader::read_path;
+pub use reader::{read_bytes, CaptureReader, MAX_RECORD_LEN};
+pub(crate) use sniff::link_name;
+pub use summary::{ByteOrder, CaptureFormat, CaptureSummary, InterfaceInfo};
+
 /// A capture timestamp: seconds and nanoseconds since the Unix epoch.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,

@@ -2,6 +2,14 @@
 
 use std::net::SocketAddr;
 
+use crate::capture::LinkType;
+
+mod error;
+mod ip;
+mod link;
+
+pub use error::NetError;
+
 /// TCP header flags that reassembly cares about.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TcpFlags {
@@ -29,3 +37,22 @@ pub struct TcpSegment<'a> {
     /// Offset of `payload[0]` within the packet's captured bytes.
     pub payload_offset: usize,
 }
+
+/// Decodes the link, IP and TCP headers of a captured packet.
+///
+/// Returns `Ok(None)` for packets that are not TCP (ARP, UDP, ICMP, ...) and for every packet of
+/// an unsupported link type ([`LinkType::Other`]; the capture summary reports those once per
+/// interface). The payload is bounded by the IP length, so Ethernet padding is not taken for
+/// data; when the snap length cut the packet, `payload` is what was captured and
+/// `wire_payload_len` what the IP header says. Checksums are not verified: loopback captures
+/// carry offloaded, never-filled-in checksums.
+pub fn decode_tcp(link: LinkType, data: &[u8]) -> Result<Option<TcpSegment<'_>>, NetError> {
+    match link::network(link, data)? {
+        link::Network::Ipv4(ip) => ip::ipv4_tcp(data, ip),
+        link::Network::Ipv6(ip) => ip::ipv6_tcp(data, ip),
+        link::Network::Other => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests;
