@@ -14,3 +14,7 @@ pub mod diagnostic;
 pub mod net;
 pub mod rtmp;
 pub mod tcp;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use analysis::analyze_path;
+pub use analysis::{analyze_bytes, Analyzer, AnalyzerOptions, Report};

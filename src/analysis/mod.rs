@@ -1,1 +1,13 @@
-//! The analysis report: sessions, streams, messages and diagnostics.
+//! The analysis: drives the pipeline stages over a capture and builds the [`Report`].
+//!
+//! [`Analyzer`] is push-based: hand it the capture in pieces of any size with
+//! [`Analyzer::feed`], then call [`Analyzer::finish`]. [`analyze_bytes`] and [`analyze_path`]
+//! are conveniences on top; all three give the same report for the same capture.
+
+mod analyzer;
+mod report;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use analyzer::analyze_path;
+pub use analyzer::{analyze_bytes, Analyzer, AnalyzerOptions};
+pub use report::{CaptureReport, ConnectionReport, Report, SCHEMA_VERSION};

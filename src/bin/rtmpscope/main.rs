@@ -1,3 +1,81 @@
-fn main() {
-    println!("rtmpscope {}", env!("CARGO_PKG_VERSION"));
+//! The rtmpscope command-line tool. The library does the analysis; this binary parses
+//! arguments, renders reports and turns errors into one readable line and an exit code.
+
+mod flows;
+mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// RTMP protocol analyzer for packet captures (pcap, pcapng).
+#[derive(Parser)]
+#[command(name = "rtmpscope", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the TCP connections in a capture.
+    Flows {
+        /// The capture file (.pcap, .pcapng, .cap).
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// One JSON document.
+    Json,
+}
+
+/// Exit code for usage and input errors (unreadable file, not a capture).
+const EXIT_INPUT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() {
+                EXIT_INPUT_ERROR
+            } else {
+                0
+            };
+            let _ = error.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match &cli.command {
+        Command::Flows { file, format } => flows::run(file, *format),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("rtmpscope: {error:#}");
+            ExitCode::from(EXIT_INPUT_ERROR)
+        }
+    }
+}
+
+/// Analyzes a capture file, with the file name in any error.
+fn analyze(path: &std::path::Path) -> anyhow::Result<rtmpscope::Report> {
+    rtmpscope::analyze_path(path).map_err(|e| match e {
+        // The I/O error already names the file.
+        rtmpscope::capture::CaptureError::Io { .. } => anyhow::anyhow!("{e}"),
+        _ => anyhow::anyhow!("{}: {e}", path.display()),
+    })
+}
+
+/// Prints a serializable value as pretty JSON on stdout.
+fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    println!("{text}");
+    Ok(())
 }

@@ -1,0 +1,217 @@
+//! The push-based driver: capture bytes in, report out.
+
+use std::collections::BTreeMap;
+
+use crate::capture::{CaptureError, CaptureReader, Packet};
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::net::{decode_tcp, NetError};
+use crate::tcp::{FlowEvent, FlowTable, PacketMeta, TcpConfig};
+
+use super::report::{CaptureReport, ConnectionReport, Report, SCHEMA_VERSION};
+
+/// Knobs for one analysis.
+#[derive(Debug, Clone, Default)]
+pub struct AnalyzerOptions {
+    /// Shown in the report as the capture's file name.
+    pub file_name: Option<String>,
+    pub tcp: TcpConfig,
+}
+
+/// Analyzes a capture fed in pieces. See the [module docs](super).
+pub struct Analyzer {
+    reader: CaptureReader,
+    pipeline: Pipeline,
+    file_name: Option<String>,
+}
+
+/// The stages below the capture reader; split from [`Analyzer`] so the reader's packet callback
+/// can borrow it while the reader itself is borrowed.
+struct Pipeline {
+    flows: FlowTable,
+    net_errors: NetErrorTally,
+}
+
+impl Analyzer {
+    pub fn new(options: AnalyzerOptions) -> Self {
+        Analyzer {
+            reader: CaptureReader::new(),
+            pipeline: Pipeline {
+                flows: FlowTable::new(options.tcp),
+                net_errors: NetErrorTally::default(),
+            },
+            file_name: options.file_name,
+        }
+    }
+
+    /// Feeds the next piece of the capture. An error means the rest of the file cannot be read
+    /// (not a capture, or corrupt from here on); [`Analyzer::finish`] still reports everything
+    /// before it.
+    pub fn feed(&mut self, bytes: &[u8]) -> Result<(), CaptureError> {
+        let pipeline = &mut self.pipeline;
+        self.reader
+            .feed(bytes, &mut |packet| pipeline.on_packet(packet))
+    }
+
+    /// Bytes of the capture consumed so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.reader.summary().file_bytes
+    }
+
+    /// Ends the input and builds the report. Fails only when the input was not a capture at all;
+    /// a capture that breaks off is reported up to the break, with `capture.ended_early` set.
+    pub fn finish(mut self) -> Result<Report, CaptureError> {
+        let ended_early = match self.reader.finish() {
+            Ok(()) => None,
+            Err(error @ CaptureError::NotACapture { .. }) => return Err(error),
+            Err(error) => Some(error),
+        };
+        let Pipeline {
+            mut flows,
+            net_errors,
+        } = self.pipeline;
+        flows.finish(&mut |_event: FlowEvent<'_>| {});
+
+        let summary = self.reader.into_summary();
+        let mut diagnostics = summary.notices.clone();
+        if let Some(error) = &ended_early {
+            diagnostics.push(Diagnostic::new(
+                Severity::Error,
+                "capture.ended_early",
+                format!("{error}; everything before it is analyzed"),
+                Location {
+                    frame: error.frame(),
+                    file_offset: error.offset(),
+                    ..Location::default()
+                },
+            ));
+        }
+        diagnostics.extend(net_errors.diagnostics());
+
+        Ok(Report {
+            schema_version: SCHEMA_VERSION,
+            generator: concat!("rtmpscope ", env!("CARGO_PKG_VERSION")).to_string(),
+            capture: CaptureReport {
+                file: self.file_name,
+                summary,
+                ended_early: ended_early.map(|e| e.to_string()),
+                undecodable_packets: net_errors.total(),
+            },
+            connections: flows
+                .connections()
+                .iter()
+                .map(|tcp| ConnectionReport { tcp: tcp.clone() })
+                .collect(),
+            diagnostics,
+        })
+    }
+}
+
+impl Pipeline {
+    fn on_packet(&mut self, packet: &Packet<'_>) {
+        let segment = match decode_tcp(packet.link, packet.data) {
+            Ok(Some(segment)) => segment,
+            Ok(None) => return,
+            Err(error) => {
+                self.net_errors.record(&error, packet.frame);
+                return;
+            }
+        };
+        let meta = PacketMeta {
+            frame: packet.frame,
+            time: packet.time,
+            file_offset: packet.file_offset,
+            wire_len: packet.orig_len,
+        };
+        self.flows
+            .push(meta, &segment, &mut |_event: FlowEvent<'_>| {});
+    }
+}
+
+/// Counts undecodable packets by kind, so a capture full of IP fragments gives one diagnostic,
+/// not thousands.
+#[derive(Default)]
+struct NetErrorTally {
+    by_kind: BTreeMap<&'static str, (u64, u64, String)>,
+}
+
+impl NetErrorTally {
+    fn record(&mut self, error: &NetError, frame: u64) {
+        let kind = match error {
+            NetError::LinkTruncated { .. } => "net.link_truncated",
+            NetError::TooManyVlanTags(_) => "net.vlan_tags",
+            NetError::BadIpVersion(_) => "net.bad_ip_version",
+            NetError::IpTruncated { .. } => "net.ip_truncated",
+            NetError::BadIpHeader(_) => "net.bad_ip_header",
+            NetError::Fragment { .. } => "net.ip_fragment",
+            NetError::TcpTruncated { .. } => "net.tcp_truncated",
+            NetError::BadTcpHeader(_) => "net.bad_tcp_header",
+        };
+        self.by_kind
+            .entry(kind)
+            .or_insert_with(|| (0, frame, error.to_string()))
+            .0 += 1;
+    }
+
+    fn total(&self) -> u64 {
+        self.by_kind.values().map(|(count, ..)| count).sum()
+    }
+
+    fn diagnostics(&self) -> impl Iterator<Item = Diagnostic> + '_ {
+        self.by_kind
+            .iter()
+            .map(|(code, (count, first_frame, text))| {
+                let text = if *count == 1 {
+                    format!("packet skipped: {text}")
+                } else {
+                    format!("{count} packets skipped; the first (frame {first_frame}): {text}")
+                };
+                Diagnostic::new(
+                    Severity::Warning,
+                    code,
+                    text,
+                    Location {
+                        frame: Some(*first_frame),
+                        ..Location::default()
+                    },
+                )
+            })
+    }
+}
+
+/// Analyzes a capture held in memory.
+pub fn analyze_bytes(data: &[u8], options: AnalyzerOptions) -> Result<Report, CaptureError> {
+    let mut analyzer = Analyzer::new(options);
+    // A feed error is also returned by finish(), which reports what came before it.
+    let _ = analyzer.feed(data);
+    analyzer.finish()
+}
+
+/// Analyzes a capture file, reading it in large pieces (native builds only).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn analyze_path(path: &std::path::Path) -> Result<Report, CaptureError> {
+    use std::io::Read;
+
+    const PIECE: usize = 8 * 1024 * 1024;
+    let io_error = |source: std::io::Error| CaptureError::Io {
+        path: path.display().to_string(),
+        source: std::sync::Arc::new(source),
+    };
+    let mut file = std::fs::File::open(path).map_err(io_error)?;
+    let mut analyzer = Analyzer::new(AnalyzerOptions {
+        file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+        ..AnalyzerOptions::default()
+    });
+    let mut buf = vec![0u8; PIECE];
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io_error(e)),
+        };
+        if analyzer.feed(buf.get(..n).unwrap_or_default()).is_err() {
+            break;
+        }
+    }
+    analyzer.finish()
+}
