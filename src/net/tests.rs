@@ -303,3 +303,60 @@ fn non_tcp_and_unsupported() {
         Err(NetError::BadTcpHeader(_))
     ));
 }
+
+fn udp(src: u16, dst: u16, body: &[u8]) -> Vec<u8> {
+    let mut u = Vec::new();
+    u.extend(src.to_be_bytes());
+    u.extend(dst.to_be_bytes());
+    u.extend(((8 + body.len()) as u16).to_be_bytes());
+    u.extend([0, 0]);
+    u.extend_from_slice(body);
+    u
+}
+
+#[test]
+fn tunnels_are_followed_to_the_inner_tcp() {
+    let inner = ipv4_tcp();
+    // GTP-U G-PDU without options, and with a sequence number and one extension header.
+    let mut gtp = vec![0x30, 0xff];
+    gtp.extend((inner.len() as u16).to_be_bytes());
+    gtp.extend([0, 0, 0, 1]);
+    gtp.extend_from_slice(&inner);
+    let mut gtp_ext = vec![0x36, 0xff, 0, 0, 0, 0, 0, 1, 0, 7, 0, 0x85];
+    gtp_ext.extend([1, 0x10, 0x05, 0x00]); // PDU session container, 4 bytes, no next
+    gtp_ext.extend_from_slice(&inner);
+    // GRE with a key, carrying IPv4; VXLAN carrying an Ethernet frame.
+    let mut gre = vec![0x20, 0x00, 0x08, 0x00, 0, 0, 0, 42];
+    gre.extend_from_slice(&inner);
+    let mut vxlan = vec![0x08, 0, 0, 0, 0, 0, 1, 0];
+    vxlan.extend(ethernet(0x0800, &[0x8100], &inner));
+    let cases = [
+        ipv4(17, 0, &udp(2152, 2152, &gtp)),
+        ipv4(17, 0, &udp(40000, 2152, &gtp_ext)),
+        ipv4(47, 0, &gre),
+        ipv4(4, 0, &inner),
+        ipv4(17, 0, &udp(50001, 4789, &vxlan)),
+    ];
+    for (i, outer) in cases.iter().enumerate() {
+        let frame = ethernet(0x0800, &[0x8100, 0x8100], outer);
+        assert_v4_segment(LinkType::Ethernet, &frame);
+        assert!(decode_tcp(LinkType::Ethernet, &frame).is_ok(), "case {i}");
+    }
+    // Other UDP, and GTP-U control messages, are not TCP.
+    assert!(matches!(
+        decode_tcp(LinkType::RawIp, &ipv4(17, 0, &udp(53, 2153, &gtp))),
+        Ok(None)
+    ));
+    let mut echo = gtp.clone();
+    echo[1] = 1;
+    assert!(matches!(
+        decode_tcp(LinkType::RawIp, &ipv4(17, 0, &udp(2152, 2152, &echo))),
+        Ok(None)
+    ));
+    // A tunnel nested too deep is not followed.
+    let mut nested = inner.clone();
+    for _ in 0..5 {
+        nested = ipv4(4, 0, &nested);
+    }
+    assert!(matches!(decode_tcp(LinkType::RawIp, &nested), Ok(None)));
+}
