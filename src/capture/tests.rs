@@ -469,3 +469,33 @@ fn read_bytes_returns_the_summary() {
     assert_eq!(summary.packets, 3);
     assert_eq!(summary.file_bytes, pcap_file(Order::Le, false).len() as u64);
 }
+
+#[test]
+fn corrupted_files_never_panic_and_slicing_agrees() {
+    let originals = [
+        pcap_file(Order::Le, false),
+        pcap_file(Order::Be, true),
+        pcapng_file(Order::Le),
+        pcapng_file(Order::Be),
+    ];
+    let mut sizes = slice_sizes(99, 40);
+    for seed in 0..400u64 {
+        let mut file = originals[(seed % 4) as usize].clone();
+        let mut picks = slice_sizes(seed, file.len());
+        for _ in 0..1 + seed % 4 {
+            let at = picks.next().unwrap_or(1) - 1;
+            file[at] ^= 1 << (seed % 8);
+        }
+        if seed % 5 == 0 {
+            file.truncate(picks.next().unwrap_or(1));
+        }
+        let (whole, _, whole_result) = read_whole(&file);
+        let (sliced, _, sliced_result) = read_in_pieces(&file, &mut sizes);
+        assert_eq!(whole, sliced, "seed {seed}");
+        assert_eq!(
+            whole_result.map_err(|e| e.to_string()),
+            sliced_result.map_err(|e| e.to_string()),
+            "seed {seed}"
+        );
+    }
+}

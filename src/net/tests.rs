@@ -360,3 +360,60 @@ fn tunnels_are_followed_to_the_inner_tcp() {
     }
     assert!(matches!(decode_tcp(LinkType::RawIp, &nested), Ok(None)));
 }
+
+#[test]
+fn corrupted_frames_never_panic() {
+    let links = [
+        LinkType::Ethernet,
+        LinkType::LinuxSll,
+        LinkType::LinuxSll2,
+        LinkType::Null,
+        LinkType::Loop,
+        LinkType::RawIp,
+        LinkType::Ipv4,
+        LinkType::Ipv6,
+    ];
+    let frames = [
+        ethernet(0x0800, &[0x8100], &ipv4_tcp()),
+        ethernet(0x86dd, &[], &ipv6_tcp()),
+        ipv4(
+            17,
+            0,
+            &udp(
+                2152,
+                2152,
+                &[0x34, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0],
+            ),
+        ),
+        ipv4(
+            47,
+            0,
+            &[0xb0, 0, 0x65, 0x58, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+        ),
+    ];
+    let mut state = 1u64;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize
+    };
+    for round in 0..3000 {
+        let mut frame = frames[round % frames.len()].clone();
+        for _ in 0..1 + next() % 3 {
+            let at = next() % frame.len();
+            frame[at] = next() as u8;
+        }
+        frame.truncate(next() % (frame.len() + 1));
+        for link in links {
+            if let Ok(Some(segment)) = decode_tcp(link, &frame) {
+                let end = segment.payload_offset + segment.payload.len();
+                assert_eq!(
+                    frame.get(segment.payload_offset..end),
+                    Some(segment.payload)
+                );
+                assert!(segment.wire_payload_len as usize >= segment.payload.len());
+            }
+        }
+    }
+}
