@@ -264,6 +264,17 @@ fn unsupported_link_is_noticed_once_and_still_numbered() {
 }
 
 #[test]
+fn pcap_link_type_ignores_fcs_bits() {
+    // LINKTYPE_ETHERNET with "FCS present, 4 bytes" in the top bits.
+    let mut file = pcap_header(Order::Le, false, 65535, 0x1000_0000 | (2 << 29) | 1);
+    file.extend(pcap_record(Order::Le, 1, 0, &[0; 14], 14));
+    let (packets, summary, result) = read_whole(&file);
+    result.expect("reads");
+    assert_eq!(packets[0].link, LinkType::Ethernet);
+    assert_eq!(summary.interfaces[0].link_number, 1);
+}
+
+#[test]
 fn not_a_capture() {
     for (input, hint) in [
         (&b""[..], "empty"),
