@@ -26,6 +26,8 @@ mod summary;
 mod test_files;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_bad_input;
 
 pub use error::CaptureError;
 #[cfg(not(target_arch = "wasm32"))]
