@@ -229,3 +229,27 @@ fn corrupted_files_never_panic_and_slicing_agrees() {
         );
     }
 }
+
+#[test]
+fn errors_become_diagnostics_with_their_location() {
+    let file = pcap_file(Order::Le, false);
+    let (_, _, result) = read_whole(&file[..30]);
+    let Err(error) = result else {
+        panic!("expected an error")
+    };
+    let diagnostic = error.to_diagnostic();
+    assert_eq!(diagnostic.code, "capture.truncated");
+    assert_eq!(diagnostic.severity, crate::diagnostic::Severity::Warning);
+    assert_eq!(diagnostic.at.frame, Some(1));
+    assert_eq!(diagnostic.at.file_offset, Some(24));
+    assert!(
+        diagnostic.text.contains("cut off at byte 24"),
+        "{}",
+        diagnostic.text
+    );
+    let not_capture = read_whole(b"GET / HTTP/1.1\r\n")
+        .2
+        .expect_err("not a capture");
+    assert_eq!(not_capture.to_diagnostic().at.frame, None);
+    assert_eq!(not_capture.code(), "capture.not_a_capture");
+}

@@ -136,6 +136,11 @@ fn fragments_are_reported() {
             })
         );
     }
+    let error = decode_tcp(LinkType::RawIp, &ipv4(6, 0x2000, &body)).expect_err("fragment");
+    let diagnostic = error.to_diagnostic(7, 1234);
+    assert_eq!(diagnostic.code, "net.fragment");
+    assert_eq!(diagnostic.at.frame, Some(7));
+    assert_eq!(diagnostic.at.file_offset, Some(1234));
     // A UDP fragment is simply not TCP.
     assert_eq!(
         decode_tcp(LinkType::RawIp, &ipv4(17, 0x2000, &body)).map(|s| s.is_some()),
