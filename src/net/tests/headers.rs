@@ -193,3 +193,38 @@ fn non_tcp_and_unsupported() {
         Err(NetError::BadTcpHeader(_))
     ));
 }
+
+#[test]
+fn ipv4_options_and_atomic_ipv6_fragment() {
+    // IHL 6: one word of IPv4 options (NOPs) before TCP.
+    let mut with_options = ipv4_tcp();
+    with_options[0] = 0x46;
+    with_options.splice(20..20, [1, 1, 1, 1]);
+    let total = with_options.len() as u16;
+    with_options[2..4].copy_from_slice(&total.to_be_bytes());
+    assert_v4_segment(LinkType::RawIp, &with_options);
+
+    // An IPv6 fragment header with offset 0 and no more fragments is not a fragment.
+    let mut body = vec![6, 0, 0, 0, 0, 0, 0, 9]; // fragment header -> TCP
+    body.extend(tcp_header(0x18));
+    body.extend_from_slice(PAYLOAD);
+    let mut v6 = vec![0x60, 0, 0, 0];
+    v6.extend((body.len() as u16).to_be_bytes());
+    v6.extend([44, 64]);
+    v6.extend([0; 32]);
+    v6.extend(&body);
+    let segment = decode_tcp(LinkType::Ipv6, &v6)
+        .expect("decodes")
+        .expect("TCP");
+    assert_eq!(segment.payload, PAYLOAD);
+    // With the more-fragments bit it is one.
+    v6[40 + 3] = 1;
+    assert_eq!(
+        decode_tcp(LinkType::Ipv6, &v6).map(|s| s.is_some()),
+        Err(NetError::Fragment {
+            id: 9,
+            offset: 0,
+            more: true
+        })
+    );
+}
