@@ -109,7 +109,7 @@ impl FlowTable {
             .and_then(Option::as_deref_mut);
         let Some(live) = slot else {
             if seg.wire_payload_len > 0 && !seg.flags.rst {
-                side.late_segments += 1;
+                side.after_close_segments += 1;
             }
             return;
         };

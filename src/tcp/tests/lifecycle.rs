@@ -28,7 +28,7 @@ fn fin_both_ways_closes_and_frees() {
     assert!(s.c2s.fin && s.s2c.fin && !s.c2s.rst);
     // a retransmitted payload after the connection is gone is only counted
     h.send(Host::Client, 1, 2, "PA", b"bye");
-    assert_eq!(h.stats(0).c2s.late_segments, 1);
+    assert_eq!(h.stats(0).c2s.after_close_segments, 1);
     assert_eq!(h.stream(0, C2S), "bye");
 }
 
