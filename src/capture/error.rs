@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use crate::diagnostic::{Diagnostic, Location, Severity};
+
 /// An error reading a capture. Every variant that points into the file carries the byte
 /// `offset` of the record it is about and the 1-based `frame` number the next packet would have
 /// (the packet's own number when the record is a packet record), so the user can find the spot in
@@ -75,5 +77,31 @@ impl CaptureError {
             | CaptureError::RecordTooLarge { frame, .. } => Some(*frame),
             CaptureError::NotACapture { .. } | CaptureError::Io { .. } => None,
         }
+    }
+
+    /// A short stable identifier for reports (`capture.truncated`, ...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            CaptureError::NotACapture { .. } => "capture.not_a_capture",
+            CaptureError::Truncated { .. } => "capture.truncated",
+            CaptureError::Malformed { .. } => "capture.malformed",
+            CaptureError::RecordTooLarge { .. } => "capture.record_too_large",
+            CaptureError::Io { .. } => "capture.io",
+        }
+    }
+
+    /// The error as a report diagnostic. A cut-off last record is a warning (every packet
+    /// before it was read); anything else stopped reading and is an error.
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        let severity = match self {
+            CaptureError::Truncated { .. } => Severity::Warning,
+            _ => Severity::Error,
+        };
+        let at = Location {
+            frame: self.frame(),
+            file_offset: self.offset(),
+            ..Location::default()
+        };
+        Diagnostic::new(severity, self.code(), self.to_string(), at)
     }
 }

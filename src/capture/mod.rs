@@ -1,4 +1,18 @@
 //! Capture reading: pcap and pcapng, fed in pieces of any size, emitting packets.
+//!
+//! [`CaptureReader`] is the streaming core (for a browser's `File` slices); [`read_bytes`] and
+//! [`read_path`] wrap it. Choices worth knowing:
+//! - Every packet record gets a callback and a frame number, as Wireshark numbers frames,
+//!   including packets on link types that are not decoded (they come with
+//!   [`LinkType::Other`]; the summary has one notice per such interface).
+//! - pcapng Simple Packet Blocks have no timestamp: they get the previous packet's time (and a
+//!   notice), and do not move the summary's time span.
+//! - No record may be longer than [`MAX_RECORD_LEN`] (16 MiB); longer length fields are
+//!   reported as [`CaptureError::RecordTooLarge`] before anything is buffered. An absurd snap
+//!   length in a file header is only a notice, as in Wireshark.
+//! - An error from [`CaptureReader::finish`] (typically a last record cut off because the
+//!   capture was killed) comes after every complete packet was delivered: callers can keep
+//!   their analysis and show the error as a warning.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +26,8 @@ mod summary;
 mod test_files;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_bad_input;
 
 pub use error::CaptureError;
 #[cfg(not(target_arch = "wasm32"))]
@@ -128,7 +144,8 @@ pub struct Packet<'a> {
     /// 1-based frame number, as Wireshark numbers frames.
     pub frame: u64,
     pub time: Timestamp,
-    /// pcapng interface id (0 for legacy pcap).
+    /// Index into [`CaptureSummary::interfaces`]: the pcapng interface id for single-section
+    /// files, 0 for legacy pcap.
     pub interface: u32,
     pub link: LinkType,
     /// The captured bytes (may be shorter than `orig_len` when the snap length cut them).

@@ -43,7 +43,8 @@ impl PcapFile {
             parse_pcap_header(header).map_err(|e| malformed(format!("cannot parse it ({e})")))?;
         let big_endian = parsed.is_bigendian();
         let nanos = parsed.is_nanosecond_precision();
-        let link_number = parsed.network.0 as u32;
+        // The top 6 bits may carry FCS information (LT_FCS_DATAWITHFCS...), not the link type.
+        let link_number = (parsed.network.0 as u32) & 0x03ff_ffff;
         let link = LinkType::from_number(link_number);
         summary.format = Some(CaptureFormat::Pcap);
         summary.byte_order = Some(if big_endian {

@@ -47,6 +47,25 @@ pub(super) struct RawPacket<'a> {
     pub orig_len: u32,
 }
 
+/// Bytes shown when a file is not a capture.
+const SNIFF_LEN: usize = 8;
+
+enum Magic {
+    Pcap,
+    PcapNg,
+}
+
+fn known_magic(head: &[u8]) -> Option<Magic> {
+    let magic = u32::from_le_bytes(head.get(..4)?.try_into().ok()?);
+    if pcap::is_pcap_magic(magic) {
+        Some(Magic::Pcap)
+    } else if magic == pcapng::SHB_TYPE {
+        Some(Magic::PcapNg)
+    } else {
+        None
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Format {
     /// Nothing read yet: the first bytes decide.
@@ -150,7 +169,7 @@ impl CaptureReader {
 
     fn check_complete(&self) -> Result<(), CaptureError> {
         if let Format::Undetected = self.format {
-            if self.carry.len() < 4 {
+            if known_magic(&self.carry).is_none() {
                 return Err(CaptureError::NotACapture {
                     looks_like: describe_start(&self.carry),
                 });
@@ -239,27 +258,22 @@ impl CaptureReader {
         match &self.format {
             Format::Pcap(file) => file.framing(buf, self.offset, frame),
             Format::PcapNg(file) => file.framing(buf, self.offset, frame),
-            Format::Undetected => {
-                let Some(magic) = buf.get(..4).and_then(|b| <[u8; 4]>::try_from(b).ok()) else {
-                    return Ok(Framing::Need {
-                        len: 4,
-                        what: "file header",
-                    });
-                };
-                let magic = u32::from_le_bytes(magic);
-                if pcap::is_pcap_magic(magic) {
-                    Ok(Framing::Record {
-                        len: pcap::FILE_HEADER_LEN,
-                        what: "pcap file header",
-                    })
-                } else if magic == pcapng::SHB_TYPE {
-                    PcapNgFile::default().framing(buf, self.offset, frame)
-                } else {
-                    Err(CaptureError::NotACapture {
-                        looks_like: describe_start(buf),
-                    })
-                }
-            }
+            Format::Undetected => match known_magic(buf) {
+                Some(Magic::Pcap) => Ok(Framing::Record {
+                    len: pcap::FILE_HEADER_LEN,
+                    what: "pcap file header",
+                }),
+                Some(Magic::PcapNg) => PcapNgFile::default().framing(buf, self.offset, frame),
+                // Wait for 8 bytes, so the description does not depend on how the file was
+                // sliced.
+                None if buf.len() < SNIFF_LEN => Ok(Framing::Need {
+                    len: SNIFF_LEN,
+                    what: "file header",
+                }),
+                None => Err(CaptureError::NotACapture {
+                    looks_like: describe_start(buf),
+                }),
+            },
         }
     }
 

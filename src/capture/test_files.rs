@@ -1,4 +1,6 @@
-//! Builders for hand-made pcap and pcapng files, for the unit tests.
+//! Builders for hand-made pcap and pcapng files, and ways to read them, for the unit tests.
+
+use super::{CaptureError, CaptureReader, CaptureSummary, LinkType, Packet, Timestamp};
 
 /// Byte order a test file is written in.
 #[derive(Clone, Copy)]
@@ -169,4 +171,109 @@ pub(super) fn slice_sizes(seed: u64, max: usize) -> impl Iterator<Item = usize> 
             .wrapping_add(1_442_695_040_888_963_407);
         ((state >> 33) as usize % max) + 1
     })
+}
+
+/// A delivered packet, owned, for comparisons.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Got {
+    pub(super) frame: u64,
+    pub(super) time: Timestamp,
+    pub(super) interface: u32,
+    pub(super) link: LinkType,
+    pub(super) data: Vec<u8>,
+    pub(super) orig_len: u32,
+    pub(super) file_offset: u64,
+}
+
+pub(super) fn got(p: &Packet<'_>) -> Got {
+    Got {
+        frame: p.frame,
+        time: p.time,
+        interface: p.interface,
+        link: p.link,
+        data: p.data.to_vec(),
+        orig_len: p.orig_len,
+        file_offset: p.file_offset,
+    }
+}
+
+/// Feeds `file` in the given slice sizes (cycled), returns packets, summary and the result.
+pub(super) fn read_in_pieces(
+    file: &[u8],
+    mut sizes: impl Iterator<Item = usize>,
+) -> (Vec<Got>, CaptureSummary, Result<(), CaptureError>) {
+    let mut reader = CaptureReader::new();
+    let mut packets = Vec::new();
+    let mut rest = file;
+    let mut result = Ok(());
+    while !rest.is_empty() {
+        let n = sizes.next().unwrap_or(rest.len()).min(rest.len());
+        let (piece, tail) = rest.split_at(n);
+        rest = tail;
+        result = reader.feed(piece, &mut |p: &Packet<'_>| packets.push(got(p)));
+        if result.is_err() {
+            break;
+        }
+    }
+    if result.is_ok() {
+        result = reader.finish();
+    }
+    (packets, reader.summary().clone(), result)
+}
+
+pub(super) fn read_whole(file: &[u8]) -> (Vec<Got>, CaptureSummary, Result<(), CaptureError>) {
+    read_in_pieces(file, std::iter::once(file.len().max(1)))
+}
+
+/// Whole, one byte at a time, and random slice sizes must agree exactly.
+pub(super) fn assert_piecewise_same(file: &[u8]) -> (Vec<Got>, CaptureSummary) {
+    let (whole, summary, result) = read_whole(file);
+    result.expect("whole file reads");
+    let (bytes, summary_bytes, result) = read_in_pieces(file, std::iter::repeat(1));
+    result.expect("byte-wise read");
+    assert_eq!(whole, bytes);
+    assert_eq!(summary, summary_bytes);
+    for seed in 0..20 {
+        let (random, summary_random, result) = read_in_pieces(file, slice_sizes(seed, 97));
+        result.expect("random-slice read");
+        assert_eq!(whole, random, "seed {seed}");
+        assert_eq!(summary, summary_random);
+    }
+    (whole, summary)
+}
+
+pub(super) fn pcap_file(order: Order, nanos: bool) -> Vec<u8> {
+    let mut file = pcap_header(order, nanos, 65535, 1);
+    file.extend(pcap_record(order, 1_700_000_000, 123_456, &[0xaa; 60], 60));
+    file.extend(pcap_record(
+        order,
+        1_700_000_001,
+        999_999,
+        &[0xbb; 30],
+        1514,
+    ));
+    file.extend(pcap_record(order, 1_700_000_002, 0, &[], 0));
+    file
+}
+
+/// Two interfaces with different link types and resolutions (10^-9, 2^-10 with an offset), an
+/// EPB on each, an SPB, an obsolete PB, and blocks to skip.
+pub(super) fn pcapng_file(order: Order) -> Vec<u8> {
+    let mut file = shb(order);
+    file.extend(idb(order, 1, 262_144, Some(9), None));
+    file.extend(block(order, 4, &[0, 0, 0, 0])); // Name Resolution Block, empty
+    file.extend(idb(order, 101, 0, Some(0x80 | 10), Some(1000)));
+    file.extend(epb(
+        order,
+        0,
+        1_700_000_000_123_456_789,
+        &[1, 2, 3, 4, 5],
+        5,
+    ));
+    file.extend(block(order, 0x0BAD_F00D, &[9; 10])); // unknown block
+    file.extend(epb(order, 1, 5 * 1024 + 256, &[0x45, 0, 0], 40));
+    file.extend(spb(order, &[7; 6], 6));
+    file.extend(obsolete_pb(order, 0, 1_700_000_002_000_000_000, &[8; 3]));
+    file.extend(block(order, 5, &[0; 16])); // Interface Statistics Block
+    file
 }

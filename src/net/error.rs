@@ -1,5 +1,7 @@
 //! Why a packet's headers could not be decoded down to TCP.
 
+use crate::diagnostic::{Diagnostic, Location, Severity};
+
 /// A packet that is (or may be) TCP but cannot be turned into a [`TcpSegment`](super::TcpSegment).
 /// Packets that simply are not TCP (ARP, UDP, ICMP, ...) are not errors: `decode_tcp` returns
 /// `Ok(None)` for them.
@@ -36,4 +38,31 @@ pub enum NetError {
     /// The TCP header is inconsistent (data offset below 5, or longer than the IP payload).
     #[error("bad TCP header: {0}")]
     BadTcpHeader(String),
+}
+
+impl NetError {
+    /// A short stable identifier for reports (`net.fragment`, ...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            NetError::LinkTruncated { .. } => "net.link_truncated",
+            NetError::TooManyVlanTags(_) => "net.vlan_tags",
+            NetError::BadIpVersion(_) => "net.ip_version",
+            NetError::IpTruncated { .. } => "net.ip_truncated",
+            NetError::BadIpHeader(_) => "net.bad_ip_header",
+            NetError::Fragment { .. } => "net.fragment",
+            NetError::TcpTruncated { .. } => "net.tcp_truncated",
+            NetError::BadTcpHeader(_) => "net.bad_tcp_header",
+        }
+    }
+
+    /// The error as a report diagnostic about the given frame: the packet is skipped, the
+    /// analysis goes on.
+    pub fn to_diagnostic(&self, frame: u64, file_offset: u64) -> Diagnostic {
+        let at = Location {
+            frame: Some(frame),
+            file_offset: Some(file_offset),
+            ..Location::default()
+        };
+        Diagnostic::new(Severity::Warning, self.code(), self.to_string(), at)
+    }
 }

@@ -100,7 +100,7 @@ fn by_family(family: u32, rest: &[u8]) -> Network<'_> {
 }
 
 /// Follows VLAN tags and PPPoE to the IP packet.
-fn by_ethertype(mut ethertype: u16, mut rest: &[u8]) -> Result<Network<'_>, NetError> {
+pub(super) fn by_ethertype(mut ethertype: u16, mut rest: &[u8]) -> Result<Network<'_>, NetError> {
     let mut tags = 0;
     while VLAN_ETHERTYPES.contains(&ethertype) {
         tags += 1;

@@ -7,6 +7,7 @@ use crate::capture::LinkType;
 mod error;
 mod ip;
 mod link;
+mod tunnel;
 
 pub use error::NetError;
 
@@ -42,16 +43,13 @@ pub struct TcpSegment<'a> {
 ///
 /// Returns `Ok(None)` for packets that are not TCP (ARP, UDP, ICMP, ...) and for every packet of
 /// an unsupported link type ([`LinkType::Other`]; the capture summary reports those once per
-/// interface). The payload is bounded by the IP length, so Ethernet padding is not taken for
+/// interface). IP-in-IP, GRE, GTP-U and VXLAN tunnels are followed: the segment then has the
+/// inner addresses. The payload is bounded by the IP length, so Ethernet padding is not taken for
 /// data; when the snap length cut the packet, `payload` is what was captured and
 /// `wire_payload_len` what the IP header says. Checksums are not verified: loopback captures
 /// carry offloaded, never-filled-in checksums.
 pub fn decode_tcp(link: LinkType, data: &[u8]) -> Result<Option<TcpSegment<'_>>, NetError> {
-    match link::network(link, data)? {
-        link::Network::Ipv4(ip) => ip::ipv4_tcp(data, ip),
-        link::Network::Ipv6(ip) => ip::ipv6_tcp(data, ip),
-        link::Network::Other => Ok(None),
-    }
+    ip::network_tcp(data, link::network(link, data)?, 0)
 }
 
 #[cfg(test)]

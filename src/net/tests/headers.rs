@@ -1,123 +1,8 @@
-//! decode_tcp tests on hand-built packets.
+//! Link types, IP versions, padding, snap-length cuts, fragments and header errors.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr};
 
 use super::*;
-
-const PAYLOAD: &[u8] = b"\x03RTMP-handshake";
-
-/// A TCP header (20 bytes + 4 bytes of options: MSS) from 1935 to 50000.
-fn tcp_header(flags: u8) -> Vec<u8> {
-    let mut h = Vec::new();
-    h.extend(50000u16.to_be_bytes());
-    h.extend(1935u16.to_be_bytes());
-    h.extend(0x0102_0304u32.to_be_bytes());
-    h.extend(0x0a0b_0c0du32.to_be_bytes());
-    h.push(6 << 4); // data offset 6 words
-    h.push(flags);
-    h.extend(4096u16.to_be_bytes());
-    h.extend([0xde, 0xad]); // checksum: deliberately wrong, never verified
-    h.extend([0, 0]);
-    h.extend([2, 4, 0x05, 0xb4]); // MSS 1460
-    h
-}
-
-fn ipv4(protocol: u8, flags_frag: u16, body: &[u8]) -> Vec<u8> {
-    let mut p = vec![0x45, 0];
-    p.extend(((20 + body.len()) as u16).to_be_bytes());
-    p.extend(0x1234u16.to_be_bytes());
-    p.extend(flags_frag.to_be_bytes());
-    p.extend([64, protocol, 0, 0]);
-    p.extend([10, 0, 0, 1]);
-    p.extend([10, 0, 0, 2]);
-    p.extend_from_slice(body);
-    p
-}
-
-fn ipv4_tcp() -> Vec<u8> {
-    let mut body = tcp_header(0x18); // PSH+ACK
-    body.extend_from_slice(PAYLOAD);
-    ipv4(6, 0x4000, &body) // DF
-}
-
-/// IPv6 with a hop-by-hop and a destination-options extension header before TCP.
-fn ipv6_tcp() -> Vec<u8> {
-    let mut body = vec![60, 0, 1, 4, 0, 0, 0, 0]; // hop-by-hop -> dest options, PadN
-    body.extend([6, 0, 1, 4, 0, 0, 0, 0]); // dest options -> TCP
-    body.extend(tcp_header(0x02)); // SYN
-    body.extend_from_slice(PAYLOAD);
-    let mut p = vec![0x60, 0, 0, 0];
-    p.extend((body.len() as u16).to_be_bytes());
-    p.extend([0, 64]); // next header: hop-by-hop
-    p.extend(Ipv6Addr::LOCALHOST.octets());
-    p.extend(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1).octets());
-    p.extend(body);
-    p
-}
-
-fn ethernet(ethertype: u16, tags: &[u16], inner: &[u8]) -> Vec<u8> {
-    let mut f = vec![0; 12];
-    for tag in tags {
-        f.extend(tag.to_be_bytes());
-        f.extend([0x00, 0x64]); // VLAN 100
-    }
-    f.extend(ethertype.to_be_bytes());
-    f.extend_from_slice(inner);
-    f
-}
-
-fn sll(protocol: u16, inner: &[u8]) -> Vec<u8> {
-    let mut f = vec![0, 0, 0x03, 0x04, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0];
-    f.extend(protocol.to_be_bytes());
-    f.extend_from_slice(inner);
-    f
-}
-
-fn sll2(protocol: u16, inner: &[u8]) -> Vec<u8> {
-    let mut f = protocol.to_be_bytes().to_vec();
-    f.extend([0, 0, 0, 0, 0, 1, 0x03, 0x04, 0, 6]);
-    f.extend([0; 8]);
-    f.extend_from_slice(inner);
-    f
-}
-
-fn with_prefix(prefix: &[u8], inner: &[u8]) -> Vec<u8> {
-    let mut f = prefix.to_vec();
-    f.extend_from_slice(inner);
-    f
-}
-
-fn assert_v4_segment(link: LinkType, frame: &[u8]) {
-    let segment = decode_tcp(link, frame)
-        .unwrap_or_else(|e| panic!("{link:?}: {e}"))
-        .unwrap_or_else(|| panic!("{link:?}: not TCP"));
-    assert_eq!(
-        segment.src,
-        SocketAddr::new(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)), 50000)
-    );
-    assert_eq!(
-        segment.dst,
-        SocketAddr::new(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2)), 1935)
-    );
-    assert_eq!(segment.seq, 0x0102_0304);
-    assert_eq!(segment.ack, 0x0a0b_0c0d);
-    assert_eq!(
-        segment.flags,
-        TcpFlags {
-            ack: true,
-            psh: true,
-            ..TcpFlags::default()
-        }
-    );
-    assert_eq!(segment.window, 4096);
-    assert_eq!(segment.payload, PAYLOAD);
-    assert_eq!(segment.wire_payload_len, PAYLOAD.len() as u32);
-    assert_eq!(
-        frame.get(segment.payload_offset..),
-        Some(PAYLOAD),
-        "{link:?}"
-    );
-}
 
 #[test]
 fn ipv4_on_every_link_type() {
@@ -251,6 +136,11 @@ fn fragments_are_reported() {
             })
         );
     }
+    let error = decode_tcp(LinkType::RawIp, &ipv4(6, 0x2000, &body)).expect_err("fragment");
+    let diagnostic = error.to_diagnostic(7, 1234);
+    assert_eq!(diagnostic.code, "net.fragment");
+    assert_eq!(diagnostic.at.frame, Some(7));
+    assert_eq!(diagnostic.at.file_offset, Some(1234));
     // A UDP fragment is simply not TCP.
     assert_eq!(
         decode_tcp(LinkType::RawIp, &ipv4(17, 0x2000, &body)).map(|s| s.is_some()),
@@ -302,4 +192,39 @@ fn non_tcp_and_unsupported() {
         decode_tcp(LinkType::RawIp, &ipv4(6, 0, &[0; 10])),
         Err(NetError::BadTcpHeader(_))
     ));
+}
+
+#[test]
+fn ipv4_options_and_atomic_ipv6_fragment() {
+    // IHL 6: one word of IPv4 options (NOPs) before TCP.
+    let mut with_options = ipv4_tcp();
+    with_options[0] = 0x46;
+    with_options.splice(20..20, [1, 1, 1, 1]);
+    let total = with_options.len() as u16;
+    with_options[2..4].copy_from_slice(&total.to_be_bytes());
+    assert_v4_segment(LinkType::RawIp, &with_options);
+
+    // An IPv6 fragment header with offset 0 and no more fragments is not a fragment.
+    let mut body = vec![6, 0, 0, 0, 0, 0, 0, 9]; // fragment header -> TCP
+    body.extend(tcp_header(0x18));
+    body.extend_from_slice(PAYLOAD);
+    let mut v6 = vec![0x60, 0, 0, 0];
+    v6.extend((body.len() as u16).to_be_bytes());
+    v6.extend([44, 64]);
+    v6.extend([0; 32]);
+    v6.extend(&body);
+    let segment = decode_tcp(LinkType::Ipv6, &v6)
+        .expect("decodes")
+        .expect("TCP");
+    assert_eq!(segment.payload, PAYLOAD);
+    // With the more-fragments bit it is one.
+    v6[40 + 3] = 1;
+    assert_eq!(
+        decode_tcp(LinkType::Ipv6, &v6).map(|s| s.is_some()),
+        Err(NetError::Fragment {
+            id: 9,
+            offset: 0,
+            more: true
+        })
+    );
 }
