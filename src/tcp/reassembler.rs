@@ -140,6 +140,11 @@ impl Piece {
 pub(crate) struct Reassembler {
     /// Sequence number of stream offset 0.
     base: u32,
+    /// `base` came from a bare segment (no payload, SYN or FIN) in a capture that missed the
+    /// handshake. That may have been a keep-alive, which carries the sequence number one *before*
+    /// the next byte; so until the stream starts, a segment or peer ACK exactly one further on
+    /// moves the start there instead of opening a one-byte hole.
+    tentative: bool,
     /// Everything before this offset has been reported.
     next: u64,
     /// One past the highest payload offset seen so far.
@@ -153,9 +158,10 @@ pub(crate) struct Reassembler {
 }
 
 impl Reassembler {
-    pub fn new(base: u32) -> Self {
+    pub fn new(base: u32, tentative: bool) -> Self {
         Reassembler {
             base,
+            tentative,
             next: 0,
             seen_end: 0,
             fin_at: None,
@@ -192,6 +198,9 @@ impl Reassembler {
             frame: seg.frame,
             time: seg.time,
         };
+        if seg.wire_len > 0 || seg.fin {
+            self.settle_tentative_base(seg.seq);
+        }
         let start = seq_to_offset(self.base, self.next, seg.seq);
         let wire_len = i64::try_from(seg.wire_len).unwrap_or(i64::MAX);
         let mut end = start.saturating_add(wire_len);
@@ -412,6 +421,7 @@ impl Reassembler {
         if self.closed {
             return;
         }
+        self.settle_tentative_base(ack);
         let acked = seq_to_offset(self.base, self.next, ack);
         let Ok(mut acked) = u64::try_from(acked) else {
             return;
@@ -457,6 +467,15 @@ impl Reassembler {
             }
         }
         self.close_if_fin_reached(now, out);
+    }
+
+    fn settle_tentative_base(&mut self, seq: u32) {
+        if self.tentative && self.is_untouched() {
+            if seq == self.base.wrapping_add(1) {
+                self.base = seq;
+            }
+            self.tentative = false;
+        }
     }
 
     /// Mark the direction closed without a FIN (reset, reuse); the caller reports why.
