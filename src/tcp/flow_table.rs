@@ -109,7 +109,7 @@ impl FlowTable {
             .and_then(Option::as_deref_mut);
         let Some(live) = slot else {
             if seg.wire_payload_len > 0 && !seg.flags.rst {
-                side.late_segments += 1;
+                side.after_close_segments += 1;
             }
             return;
         };
@@ -278,10 +278,13 @@ fn dispatch<F: FnMut(FlowEvent<'_>)>(
     let slot = &mut live.dirs[dir.index()];
     match slot {
         Some(r) if seg.flags.syn && r.is_untouched() && r.base() != data_seq => {
-            *r = Reassembler::new(data_seq);
+            *r = Reassembler::new(data_seq, false);
         }
         Some(_) => {}
-        None => *slot = Some(Reassembler::new(data_seq)),
+        None => {
+            let bare = !seg.flags.syn && !seg.flags.fin && seg.wire_payload_len == 0;
+            *slot = Some(Reassembler::new(data_seq, bare));
+        }
     }
 
     if seg.flags.rst {

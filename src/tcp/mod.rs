@@ -18,7 +18,12 @@
 //!   up later lie before the stream start and are dropped (counted as retransmitted): the capture
 //!   began mid-stream, so the consumer has to resynchronise anyway, and beginning a few bytes later
 //!   loses nothing it could have used. Anchoring on the peer's ACK instead would turn every byte in
-//!   flight at capture start into a spurious leading gap.
+//!   flight at capture start into a spurious leading gap. One exception: when the first packet is
+//!   bare (no payload, SYN or FIN) it may be a keep-alive, whose sequence number is one before the
+//!   next byte, so a first segment or peer ACK exactly one further on moves the start there.
+//! * Where overlapping copies of the same bytes differ, the first copy buffered wins; a segment
+//!   that arrives in order is delivered whole (straight from the packet) and supersedes buffered
+//!   copies it covers.
 //!
 //! Connections are numbered in order of their first packet, like Wireshark's `tcp.stream`,
 //! including its rule for 4-tuple reuse: a SYN (without ACK) whose sequence number differs from

@@ -140,8 +140,15 @@ impl Piece {
 pub(crate) struct Reassembler {
     /// Sequence number of stream offset 0.
     base: u32,
+    /// `base` came from a bare segment (no payload, SYN or FIN) in a capture that missed the
+    /// handshake. That may have been a keep-alive, which carries the sequence number one *before*
+    /// the next byte; so until the stream starts, a segment or peer ACK exactly one further on
+    /// moves the start there instead of opening a one-byte hole.
+    tentative: bool,
     /// Everything before this offset has been reported.
     next: u64,
+    /// One past the highest payload offset seen so far.
+    seen_end: u64,
     /// Stream offset of the FIN (one past the last data byte), once seen.
     fin_at: Option<u64>,
     pending: BTreeMap<u64, Piece>,
@@ -151,10 +158,12 @@ pub(crate) struct Reassembler {
 }
 
 impl Reassembler {
-    pub fn new(base: u32) -> Self {
+    pub fn new(base: u32, tentative: bool) -> Self {
         Reassembler {
             base,
+            tentative,
             next: 0,
+            seen_end: 0,
             fin_at: None,
             pending: BTreeMap::new(),
             buffered: 0,
@@ -189,6 +198,9 @@ impl Reassembler {
             frame: seg.frame,
             time: seg.time,
         };
+        if seg.wire_len > 0 || seg.fin {
+            self.settle_tentative_base(seg.seq);
+        }
         let start = seq_to_offset(self.base, self.next, seg.seq);
         let wire_len = i64::try_from(seg.wire_len).unwrap_or(i64::MAX);
         let mut end = start.saturating_add(wire_len);
@@ -204,16 +216,25 @@ impl Reassembler {
             let next = i64::try_from(self.next).unwrap_or(i64::MAX);
             if start >= end {
                 // entirely past the FIN
-                out.stats.late_segments += 1;
+                out.stats.after_close_segments += 1;
             } else if end <= next {
                 out.stats.retransmitted_segments += 1;
             } else if self.closed {
-                out.stats.late_segments += 1;
-            } else if start <= next {
-                self.push_in_order(seg, start, end.unsigned_abs(), now, out);
+                out.stats.after_close_segments += 1;
             } else {
-                self.push_out_of_order(seg, start.unsigned_abs(), end.unsigned_abs(), out);
-                self.enforce_cap(max_buffered, GapReason::BufferLimit, now, out);
+                let end = end.unsigned_abs();
+                let brought_new = if start <= next {
+                    self.push_in_order(seg, start, end, now, out);
+                    true
+                } else {
+                    let fresh = self.push_out_of_order(seg, start.unsigned_abs(), end, out);
+                    self.enforce_cap(max_buffered, GapReason::BufferLimit, now, out);
+                    fresh
+                };
+                if brought_new && start < i64::try_from(self.seen_end).unwrap_or(i64::MAX) {
+                    out.stats.out_of_order_segments += 1;
+                }
+                self.seen_end = self.seen_end.max(end);
             }
         }
         self.close_if_fin_reached(now, out);
@@ -254,14 +275,14 @@ impl Reassembler {
         self.drain(now, out);
     }
 
-    /// `next < start`: keep the bytes no buffered piece holds yet.
+    /// `next < start`: keep the bytes no buffered piece holds yet. Returns whether there were any.
     fn push_out_of_order<F: FnMut(FlowEvent<'_>)>(
         &mut self,
         seg: &SegmentIn<'_>,
         start: u64,
         end: u64,
         out: &mut Out<'_, F>,
-    ) {
+    ) -> bool {
         let mut fresh: Vec<(u64, u64)> = Vec::new();
         let mut cursor = start;
         if let Some((&piece_start, piece)) = self.pending.range(..start).next_back() {
@@ -282,9 +303,9 @@ impl Reassembler {
         let fresh_len: u64 = fresh.iter().map(|(lo, hi)| hi - lo).sum();
         if fresh_len == 0 {
             out.stats.retransmitted_segments += 1;
-            return;
+            return false;
         }
-        out.stats.out_of_order_segments += 1;
+        out.stats.buffered_segments += 1;
         if fresh_len < end - start {
             out.stats.overlapping_segments += 1;
         }
@@ -308,6 +329,7 @@ impl Reassembler {
                 );
             }
         }
+        true
     }
 
     fn insert(&mut self, at: u64, bytes: PieceBytes, frame: u64, time: Timestamp) {
@@ -399,6 +421,7 @@ impl Reassembler {
         if self.closed {
             return;
         }
+        self.settle_tentative_base(ack);
         let acked = seq_to_offset(self.base, self.next, ack);
         let Ok(mut acked) = u64::try_from(acked) else {
             return;
@@ -444,6 +467,15 @@ impl Reassembler {
             }
         }
         self.close_if_fin_reached(now, out);
+    }
+
+    fn settle_tentative_base(&mut self, seq: u32) {
+        if self.tentative && self.is_untouched() {
+            if seq == self.base.wrapping_add(1) {
+                self.base = seq;
+            }
+            self.tentative = false;
+        }
     }
 
     /// Mark the direction closed without a FIN (reset, reuse); the caller reports why.

@@ -27,10 +27,13 @@ pub struct DirectionStats {
     pub retransmitted_segments: u64,
     /// Payload segments that were partly new, partly already seen.
     pub overlapping_segments: u64,
-    /// Payload segments that arrived ahead of a hole and had to wait in the buffer.
+    /// Payload segments that brought new bytes but arrived after later bytes of the stream had
+    /// already been seen: reordered on the way, or resent after a loss the capture missed.
     pub out_of_order_segments: u64,
+    /// Payload segments that arrived ahead of a hole and had to wait in the buffer for it.
+    pub buffered_segments: u64,
     /// Payload segments that came after the stream ended (past its FIN, or after an RST).
-    pub late_segments: u64,
+    pub after_close_segments: u64,
     pub syn: bool,
     pub fin: bool,
     pub rst: bool,

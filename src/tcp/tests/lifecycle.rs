@@ -28,7 +28,7 @@ fn fin_both_ways_closes_and_frees() {
     assert!(s.c2s.fin && s.s2c.fin && !s.c2s.rst);
     // a retransmitted payload after the connection is gone is only counted
     h.send(Host::Client, 1, 2, "PA", b"bye");
-    assert_eq!(h.stats(0).c2s.late_segments, 1);
+    assert_eq!(h.stats(0).c2s.after_close_segments, 1);
     assert_eq!(h.stream(0, C2S), "bye");
 }
 
@@ -245,4 +245,30 @@ fn streams_longer_than_the_sequence_space() {
         .collect();
     assert_eq!(at, vec![total, total + 10]);
     assert_eq!(h.stats(0).c2s.stream_bytes, total + 14);
+}
+
+#[test]
+fn keep_alive_as_first_packet_opens_no_hole() {
+    // a keep-alive carries the sequence number just before the next byte
+    let mut h = Harness::new();
+    h.send(Host::Client, 999, 5000, "A", b"");
+    h.send(Host::Server, 5000, 1000, "A", b"");
+    let fin = h.send(Host::Client, 1000, 5000, "FA", b"");
+    assert!(h.gaps().is_empty());
+    assert_eq!(h.closes(), vec![(0, C2S, CloseReason::Fin, fin)]);
+
+    let mut h = Harness::new();
+    h.send(Host::Client, 999, 5000, "A", b"");
+    h.send(Host::Client, 1000, 5000, "PA", b"data");
+    assert_eq!(h.stream(0, C2S), "data");
+}
+
+#[test]
+fn bare_first_packet_still_anchors_a_missed_first_segment() {
+    let mut h = Harness::new();
+    h.send(Host::Client, 1000, 5000, "A", b""); // pure ACK at the next byte
+    let ack = h.send(Host::Server, 5000, 1010, "A", b""); // the server got 10 bytes we never saw
+    h.send(Host::Client, 1010, 5000, "PA", b"more");
+    assert_eq!(h.stream(0, C2S), "??????????more");
+    assert_eq!(h.gaps(), vec![(0, 10, GapReason::Lost, ack)]);
 }
