@@ -1,10 +1,8 @@
 //! AMF-encoded message bodies: commands (20, 17), data (18, 15) and shared objects (19, 16).
-//!
-//! INTERFACE STUB: types are the contract; parse functions are placeholders until they land.
 
 use serde::{Deserialize, Serialize};
 
-use crate::amf::{AmfError, AmfValue};
+use crate::amf::{decode_message_body, Amf0Reader, AmfError, AmfLimits, AmfValue};
 
 /// A command message: `connect`, `_result`, `publish`, `onStatus`, ...
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +53,42 @@ pub enum SharedObjectEventType {
     Unknown(u8),
 }
 
+impl SharedObjectEventType {
+    pub fn from_u8(code: u8) -> Self {
+        match code {
+            1 => Self::Use,
+            2 => Self::Release,
+            3 => Self::RequestChange,
+            4 => Self::Change,
+            5 => Self::Success,
+            6 => Self::SendMessage,
+            7 => Self::Status,
+            8 => Self::Clear,
+            9 => Self::Remove,
+            10 => Self::RequestRemove,
+            11 => Self::UseSuccess,
+            other => Self::Unknown(other),
+        }
+    }
+
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Use => 1,
+            Self::Release => 2,
+            Self::RequestChange => 3,
+            Self::Change => 4,
+            Self::Success => 5,
+            Self::SendMessage => 6,
+            Self::Status => 7,
+            Self::Clear => 8,
+            Self::Remove => 9,
+            Self::RequestRemove => 10,
+            Self::UseSuccess => 11,
+            Self::Unknown(code) => code,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharedObjectEvent {
     pub event_type: SharedObjectEventType,
@@ -70,41 +104,217 @@ pub struct SharedObjectMessage {
     pub name: String,
     pub version: u32,
     pub persistent: bool,
+    /// The 8 flag bytes as sent (big-endian). The spec only says they carry persistence.
+    #[serde(default)]
+    pub flags: u64,
     pub events: Vec<SharedObjectEvent>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<String>,
 }
 
 /// Parses a command body. Never fails: a body that breaks off keeps what decoded and sets `error`.
+///
+/// Type 17 bodies start with a format byte (0x00) followed by AMF0 values whose complex
+/// arguments usually switch to AMF3 one value at a time; see [`decode_message_body`].
 pub fn parse_command(body: &[u8], amf3: bool) -> Command {
-    let _ = body;
-    Command {
+    let decoded = decode_message_body(body, amf3, AmfLimits::default());
+    let mut error = decoded.error.map(|e| e.to_string());
+    let mut command = Command {
         amf3,
         name: String::new(),
         transaction_id: 0.0,
         command_object: AmfValue::Null,
         arguments: Vec::new(),
-        error: Some(AmfError::Truncated { offset: 0, needed: 1 }.to_string()),
+        error: None,
+    };
+    let mut values = decoded.values.into_iter().peekable();
+    // A value of the wrong type stays in `arguments`, so nothing decoded is dropped.
+    let Some(AmfValue::String(name)) = values.next_if(|v| matches!(v, AmfValue::String(_))) else {
+        error.get_or_insert_with(|| match values.peek() {
+            Some(v) => format!("command name is {}, not a string", v.type_name()),
+            None => "empty command body".into(),
+        });
+        command.arguments = values.collect();
+        command.error = error;
+        return command;
+    };
+    command.name = name;
+    let Some(id) = values.next_if(|v| v.as_f64().is_some()) else {
+        error.get_or_insert_with(|| match values.peek() {
+            Some(v) => format!("transaction id is {}, not a number", v.type_name()),
+            None => "command has no transaction id".into(),
+        });
+        command.arguments = values.collect();
+        command.error = error;
+        return command;
+    };
+    command.transaction_id = id.as_f64().unwrap_or_default();
+    if let Some(object) = values.next() {
+        command.command_object = object;
     }
+    command.arguments = values.collect();
+    command.error = error;
+    command
 }
 
+/// Parses a data message body (type 18, or 15 with its leading format byte).
 pub fn parse_data(body: &[u8], amf3: bool) -> DataMessage {
-    let _ = body;
+    let decoded = decode_message_body(body, amf3, AmfLimits::default());
     DataMessage {
         amf3,
-        values: Vec::new(),
-        error: None,
+        values: decoded.values,
+        error: decoded.error.map(|e| e.to_string()),
     }
 }
 
+/// Parses a shared object message:
+/// `[encoding byte, type 16 only] name version:u32 flags:8 bytes { type:u8 length:u32 data }*`.
+///
+/// The name, keys and status strings are u16-length UTF-8 without a marker; values are AMF0
+/// (an AVM+ marker switches one value to AMF3). Type 16 starts with an encoding byte: 0 means
+/// the AMF0 layout above, 3 means AMF3 strings and values throughout (as Red5 reads it).
+/// `persistent` is bit 1 of the first flag word (Red5 writes 2 for persistent objects).
+///
+/// Event data (Red5's decoder, the spec's event descriptions):
+/// * Change, RequestChange: key/value pairs filling the event → `entries`;
+/// * SendMessage: AMF values (handler name first) → `values`;
+/// * Status: code and level strings → `entries` `code`, `level`;
+/// * Remove, RequestRemove, and any other known type with data: keys, each followed by a value
+///   when one fits → `entries`, a bare key → `values` as a string;
+/// * Use, Release, Clear, UseSuccess: normally empty;
+/// * unknown types: the raw data as one `ByteArray` value.
+///
+/// Events are length-delimited, so one broken event sets `error` and parsing resumes with the
+/// next one.
 pub fn parse_shared_object(body: &[u8], amf3: bool) -> SharedObjectMessage {
-    let _ = body;
-    SharedObjectMessage {
+    let mut message = SharedObjectMessage {
         amf3,
         name: String::new(),
         version: 0,
         persistent: false,
+        flags: 0,
         events: Vec::new(),
         error: None,
+    };
+    let mut reader = SoReader {
+        reader: Amf0Reader::new(body, AmfLimits::default()),
+        amf3_strings: false,
+    };
+    if let Err(e) = reader.header_and_events(&mut message) {
+        message.error.get_or_insert(e);
+    }
+    message
+}
+
+/// Reads the shared-object layout with one AMF reader (one set of reference tables and one
+/// budget for the whole message).
+struct SoReader<'a> {
+    reader: Amf0Reader<'a>,
+    /// Red5's AMF3 layout: keys are AMF3 strings and values AMF3 values.
+    amf3_strings: bool,
+}
+
+impl SoReader<'_> {
+    fn key(&mut self) -> Result<String, AmfError> {
+        if self.amf3_strings {
+            self.reader.read_amf3_string()
+        } else {
+            self.reader.read_short_string()
+        }
+    }
+
+    fn value(&mut self) -> Result<AmfValue, AmfError> {
+        if self.amf3_strings {
+            self.reader.read_amf3_value()
+        } else {
+            self.reader.read_value()
+        }
+    }
+
+    fn header_and_events(&mut self, message: &mut SharedObjectMessage) -> Result<(), String> {
+        let text = |e: AmfError| e.to_string();
+        if message.amf3 {
+            match self.reader.read_u8().map_err(text)? {
+                0 => {}
+                3 => self.amf3_strings = true,
+                other => {
+                    return Err(format!(
+                        "unknown shared object encoding byte 0x{other:02x} (expected 0 or 3)"
+                    ))
+                }
+            }
+        }
+        message.name = self.key().map_err(text)?;
+        message.version = self.reader.read_u32().map_err(text)?;
+        message.flags = self.reader.read_u64().map_err(text)?;
+        message.persistent = (message.flags >> 32) & 2 != 0;
+        while !self.reader.is_empty() {
+            let at = self.reader.position();
+            let code = self.reader.read_u8().map_err(text)?;
+            let event_type = SharedObjectEventType::from_u8(code);
+            let len = self.reader.read_u32().map_err(text)? as usize;
+            let start = self.reader.position();
+            if len > self.reader.remaining() {
+                return Err(format!(
+                    "shared object event {event_type:?} at byte {at} declares {len} bytes of data, \
+                     only {} left",
+                    self.reader.remaining()
+                ));
+            }
+            let end = start + len;
+            let mut event = SharedObjectEvent {
+                event_type,
+                entries: Vec::new(),
+                values: Vec::new(),
+            };
+            if let Err(e) = self.event_data(&mut event, end) {
+                message.error.get_or_insert_with(|| {
+                    format!("shared object event {event_type:?} at byte {at}: {e}")
+                });
+            }
+            message.events.push(event);
+            self.reader.seek(end);
+        }
+        Ok(())
+    }
+
+    fn event_data(&mut self, event: &mut SharedObjectEvent, end: usize) -> Result<(), String> {
+        let overran = |end: usize| format!("data runs past the end of the event (byte {end})");
+        let text = |e: AmfError| e.to_string();
+        match event.event_type {
+            SharedObjectEventType::Unknown(_) => {
+                let len = end.saturating_sub(self.reader.position());
+                let raw = self.reader.read_bytes(len).map_err(text)?;
+                event.values.push(AmfValue::ByteArray(raw.to_vec()));
+            }
+            SharedObjectEventType::SendMessage => {
+                while self.reader.position() < end {
+                    event.values.push(self.value().map_err(text)?);
+                }
+            }
+            SharedObjectEventType::Status => {
+                let code = self.key().map_err(text)?;
+                event.entries.push(("code".into(), AmfValue::String(code)));
+                let level = self.key().map_err(text)?;
+                event
+                    .entries
+                    .push(("level".into(), AmfValue::String(level)));
+            }
+            _ => {
+                while self.reader.position() < end {
+                    let key = self.key().map_err(text)?;
+                    if self.reader.position() >= end {
+                        event.values.push(AmfValue::String(key));
+                        break;
+                    }
+                    let value = self.value().map_err(text)?;
+                    event.entries.push((key, value));
+                }
+            }
+        }
+        if self.reader.position() > end {
+            return Err(overran(end));
+        }
+        Ok(())
     }
 }
