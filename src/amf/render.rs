@@ -124,6 +124,7 @@ fn scalar_tree(out: &mut String, value: &AmfValue) -> fmt::Result {
         AmfValue::VectorInt(v) => numbers(out, v, |w, n| write!(w, "{n}")),
         AmfValue::VectorUint(v) => numbers(out, v, |w, n| write!(w, "{n}")),
         AmfValue::VectorDouble(v) => numbers(out, v, |w, n| number(w, *n)),
+        AmfValue::UnresolvedReference(i) => write!(out, "#{i} (a cycle, not expanded)"),
         other => compact(out, other),
     }
 }
