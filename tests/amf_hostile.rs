@@ -302,3 +302,30 @@ fn hostile_message_bodies_never_panic() {
     assert_eq!(full.error, None, "{full:?}");
     assert_eq!(full.arguments.len(), 2);
 }
+
+#[test]
+fn hard_depth_cap_fits_the_stack() {
+    // Even with the limit raised as far as it goes, the deepest allowed nesting decodes on a
+    // test thread's default 2 MiB stack (in a debug build), and anything deeper is refused.
+    let limits = AmfLimits {
+        max_depth: usize::MAX,
+        max_values: usize::MAX,
+        max_bytes: usize::MAX,
+    };
+    let mut amf0_bytes = [0x0a, 0, 0, 0, 1].repeat(HARD_CAP);
+    amf0_bytes.push(0x05);
+    let value = Amf0Reader::new(&amf0_bytes, limits).read_value();
+    assert!(value.is_ok());
+    drop(value);
+    let mut amf3_bytes = [0x0a, 0x0b, 0x01, 0x03, b'a'].repeat(HARD_CAP);
+    // The innermost null, then each object's end of dynamic members.
+    amf3_bytes.extend([0x01].repeat(HARD_CAP + 1));
+    assert!(Amf3Reader::new(&amf3_bytes, limits).read_value().is_ok());
+    let deeper = [0x09, 0x03, 0x01].repeat(HARD_CAP + 2);
+    assert!(matches!(
+        Amf3Reader::new(&deeper, limits).read_value(),
+        Err(AmfError::TooDeep { .. })
+    ));
+}
+
+const HARD_CAP: usize = 256;

@@ -9,8 +9,8 @@
 use super::{AmfError, AmfLimits, AmfValue};
 
 /// Nesting that is never exceeded whatever `AmfLimits::max_depth` says: the decoders recurse
-/// once per level, and deeper recursion could exhaust a small (wasm) stack.
-pub(crate) const HARD_MAX_DEPTH: usize = 1024;
+/// a few frames per level, and 512 levels already overflow a 2 MiB stack in a debug build.
+pub(crate) const HARD_MAX_DEPTH: usize = 256;
 
 /// Approximate heap cost of one decoded value (the enum plus its slot in a parent container).
 const NODE_BYTES: usize = 64;
@@ -223,5 +223,56 @@ impl RefTable {
                 Ok(value.clone())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn measure_counts_nodes_bytes_and_height() {
+        let value = AmfValue::StrictArray(vec![
+            AmfValue::String("abc".into()),
+            AmfValue::EcmaArray(vec![("k".into(), AmfValue::Null)]),
+        ]);
+        let cost = measure(&value);
+        assert_eq!(cost.nodes, 4);
+        assert_eq!(cost.height, 2);
+        assert_eq!(cost.bytes, 4 * NODE_BYTES + 3 + 1);
+    }
+
+    #[test]
+    fn ref_table_resolves_copies_cycles_and_range_errors() {
+        let mut budget = Budget::new(AmfLimits::default());
+        let mut table = RefTable::default();
+        let slot = table.reserve();
+        assert_eq!(
+            table.resolve(slot, 1, &mut budget, 9),
+            Ok(AmfValue::UnresolvedReference(0))
+        );
+        let value = AmfValue::StrictArray(vec![AmfValue::Null]);
+        table
+            .fill(slot, &value, &mut budget, 0)
+            .expect("within budget");
+        assert_eq!(table.resolve(slot, 1, &mut budget, 9), Ok(value));
+        assert!(matches!(
+            table.resolve(1, 1, &mut budget, 9),
+            Err(AmfError::Invalid { offset: 9, .. })
+        ));
+        // A copy of height 1 placed at the depth limit would nest one level too deep.
+        assert!(matches!(
+            table.resolve(slot, 64, &mut budget, 9),
+            Err(AmfError::TooDeep { limit: 64, .. })
+        ));
+    }
+
+    #[test]
+    fn depth_limit_is_capped() {
+        let budget = Budget::new(AmfLimits {
+            max_depth: usize::MAX,
+            ..AmfLimits::default()
+        });
+        assert_eq!(budget.max_depth(), HARD_MAX_DEPTH);
     }
 }

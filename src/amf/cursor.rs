@@ -92,3 +92,35 @@ impl<'a> Cursor<'a> {
         Ok(String::from_utf8_lossy(bytes).into_owned())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_big_endian_and_reports_shortfall() {
+        let mut cur = Cursor::new(&[0x01, 0x02, 0x03, 0xff, 0xfe]);
+        assert_eq!(cur.u16(), Ok(0x0102));
+        assert_eq!(cur.peek_u8(), Some(0x03));
+        assert_eq!(
+            cur.u32(),
+            Err(AmfError::Truncated {
+                offset: 2,
+                needed: 1
+            })
+        );
+        assert_eq!(cur.pos(), 2, "a failed read consumes nothing");
+        assert_eq!(cur.u8(), Ok(0x03));
+        assert_eq!(cur.i16(), Ok(-2));
+        assert!(cur.is_empty());
+        assert_eq!(
+            cur.take(usize::MAX),
+            Err(AmfError::Truncated {
+                offset: 5,
+                needed: usize::MAX
+            })
+        );
+        cur.seek(100);
+        assert_eq!(cur.pos(), 5);
+    }
+}

@@ -28,7 +28,8 @@ pub use value::AmfValue;
 /// Bounds that keep hostile input from exhausting the stack or memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AmfLimits {
-    /// Maximum nesting of objects/arrays (never more than 1024, whatever is set here).
+    /// Maximum nesting of objects/arrays (never more than 256, whatever is set here: deeper recursion
+    /// could exhaust a 2 MiB thread stack in a debug build).
     pub max_depth: usize,
     /// Maximum number of values (of any kind, nested included, reference copies included)
     /// decoded by one reader.

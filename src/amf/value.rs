@@ -46,7 +46,9 @@ pub enum AmfValue {
     Undefined,
     /// AMF0 unsupported marker.
     Unsupported,
-    /// A reference that could not be resolved into a copy (a cycle, or an index out of range).
+    /// A reference to a value that was still being decoded (a cycle: the value contains
+    /// itself), with its reference-table index. A reference to an index that was never
+    /// assigned is a decoding error instead.
     UnresolvedReference(u32),
 }
 
