@@ -104,3 +104,42 @@ fn summary_of_a_huge_value_is_cheap_and_bounded() {
     assert!(start.elapsed() < std::time::Duration::from_millis(500));
     assert_eq!(line, "[1, 1, 1, 1, 1, 1, …");
 }
+
+#[test]
+fn command_data_and_shared_object_views() {
+    use rtmpscope::rtmp::command::{parse_command, parse_data, parse_shared_object};
+    // publish(5, null, "stream", "live")
+    let mut body = vec![0x02, 0x00, 0x07];
+    body.extend(b"publish");
+    body.push(0x00);
+    body.extend(5.0f64.to_be_bytes());
+    body.extend([0x05, 0x02, 0x00, 0x06]);
+    body.extend(b"stream");
+    body.extend([0x02, 0x00, 0x04]);
+    body.extend(b"live");
+    let command = parse_command(&body, false);
+    assert_eq!(command.summary(80), r#"publish(5, null, "stream", "live")"#);
+    assert_eq!(
+        command.render_tree(),
+        "publish (transaction 5)\n\
+         \x20 command object: null\n\
+         \x20 argument 1: string \"stream\"\n\
+         \x20 argument 2: string \"live\"\n"
+    );
+
+    let data = parse_data(&[0x02, 0x00, 0x02, b'o', b'n', 0x01, 0x01], false);
+    assert_eq!(data.summary(80), "on(true)");
+    assert_eq!(data.render_tree(), "on\n  argument 1: boolean true\n");
+
+    let mut so = vec![0x00, 0x01, b'r', 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0];
+    so.extend([9, 0, 0, 0, 3, 0, 1, b'k']);
+    so.extend([9, 0, 0, 0, 9]);
+    let message = parse_shared_object(&so, false);
+    assert_eq!(
+        message.render_tree(),
+        "shared object \"r\" (version 3)\n\
+         \x20 Remove\n\
+         \x20   [0]: string \"k\"\n\
+         \x20 error: shared object event Remove at byte 23 declares 9 bytes of data, only 0 left\n"
+    );
+}

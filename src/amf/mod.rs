@@ -22,7 +22,7 @@ mod value;
 pub use amf0::Amf0Reader;
 pub use amf3::Amf3Reader;
 pub use body::{decode_message_body, BodyEncoding, DecodedBody};
-pub use render::{render_tree, summarize, summarize_all};
+pub use render::{render_tree, render_tree_at, summarize, summarize_all, summarize_call};
 pub use value::AmfValue;
 
 /// Bounds that keep hostile input from exhausting the stack or memory.

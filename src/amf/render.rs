@@ -18,9 +18,15 @@ const TREE_INLINE_ITEMS: usize = 32;
 ///   audioCodecs: number 3575
 /// ```
 pub fn render_tree(value: &AmfValue) -> String {
+    render_tree_at(value, None, 0)
+}
+
+/// The tree of `value` as a child line `key: ...` indented by `indent` levels (two spaces
+/// each), for embedding in a larger tree such as a whole command.
+pub fn render_tree_at(value: &AmfValue, key: Option<&str>, indent: usize) -> String {
     let mut out = String::new();
     // Writing into a String cannot fail.
-    let _ = tree_line(&mut out, value, 0, None);
+    let _ = tree_line(&mut out, value, indent, key);
     out
 }
 
@@ -41,6 +47,21 @@ pub fn summarize_all(values: &[AmfValue], max_width: usize) -> String {
             compact(w, value)?;
         }
         Ok(())
+    })
+}
+
+/// `name(arg, arg, ...)` in one line, at most `max_width` characters: a command or data message
+/// in a table view.
+pub fn summarize_call(name: &str, args: &[&AmfValue], max_width: usize) -> String {
+    limited(max_width, |w| {
+        write!(w, "{name}(")?;
+        for (i, value) in args.iter().enumerate() {
+            if i > 0 {
+                w.write_str(", ")?;
+            }
+            compact(w, value)?;
+        }
+        w.write_str(")")
     })
 }
 

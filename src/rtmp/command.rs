@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::amf::{decode_message_body, Amf0Reader, AmfError, AmfLimits, AmfValue};
+use crate::amf::{
+    decode_message_body, render_tree_at, summarize, summarize_call, Amf0Reader, AmfError,
+    AmfLimits, AmfValue,
+};
 
 /// A command message: `connect`, `_result`, `publish`, `onStatus`, ...
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,10 +32,87 @@ pub struct DataMessage {
     pub error: Option<String>,
 }
 
+impl Command {
+    /// `connect(1, {app: "live", ...})`: transaction id, command object and arguments in one
+    /// line of at most `max_width` characters.
+    pub fn summary(&self, max_width: usize) -> String {
+        let id = AmfValue::Number(self.transaction_id);
+        let mut args = vec![&id, &self.command_object];
+        args.extend(&self.arguments);
+        summarize_call(&self.name, &args, max_width)
+    }
+
+    /// The command as an indented tree (for `show`).
+    pub fn render_tree(&self) -> String {
+        let id = summarize(&AmfValue::Number(self.transaction_id), 32);
+        let mut out = format!("{} (transaction {id})\n", self.name);
+        out += &render_tree_at(&self.command_object, Some("command object"), 1);
+        for (i, arg) in self.arguments.iter().enumerate() {
+            out += &render_tree_at(arg, Some(&format!("argument {}", i + 1)), 1);
+        }
+        push_error(&mut out, self.error.as_deref());
+        out
+    }
+}
+
 impl DataMessage {
     /// The handler name: the first value when it is a string.
     pub fn handler(&self) -> Option<&str> {
         self.values.first().and_then(AmfValue::as_str)
+    }
+
+    /// `@setDataFrame("onMetaData", {duration: 5, ...})` in at most `max_width` characters.
+    pub fn summary(&self, max_width: usize) -> String {
+        let (name, rest) = self.split_handler();
+        summarize_call(name, &rest.iter().collect::<Vec<_>>(), max_width)
+    }
+
+    /// The message as an indented tree (for `show`).
+    pub fn render_tree(&self) -> String {
+        let (name, rest) = self.split_handler();
+        let mut out = format!("{name}\n");
+        for (i, value) in rest.iter().enumerate() {
+            out += &render_tree_at(value, Some(&format!("argument {}", i + 1)), 1);
+        }
+        push_error(&mut out, self.error.as_deref());
+        out
+    }
+
+    fn split_handler(&self) -> (&str, &[AmfValue]) {
+        match self.handler() {
+            Some(name) => (name, self.values.get(1..).unwrap_or_default()),
+            None => ("(no handler)", &self.values),
+        }
+    }
+}
+
+impl SharedObjectMessage {
+    /// The message as an indented tree (for `show`).
+    pub fn render_tree(&self) -> String {
+        let persistence = if self.persistent { ", persistent" } else { "" };
+        let mut out = format!(
+            "shared object {:?} (version {}{persistence})\n",
+            self.name, self.version
+        );
+        for event in &self.events {
+            out += &format!("  {:?}\n", event.event_type);
+            for (key, value) in &event.entries {
+                out += &render_tree_at(value, Some(key), 2);
+            }
+            for (i, value) in event.values.iter().enumerate() {
+                out += &render_tree_at(value, Some(&format!("[{i}]")), 2);
+            }
+        }
+        push_error(&mut out, self.error.as_deref());
+        out
+    }
+}
+
+fn push_error(out: &mut String, error: Option<&str>) {
+    if let Some(error) = error {
+        out.push_str("  error: ");
+        out.push_str(error);
+        out.push('\n');
     }
 }
 
