@@ -301,3 +301,16 @@ fn broken_data_message_keeps_prefix() {
     assert_eq!(data.values.len(), 2);
     assert!(data.error.is_some());
 }
+
+#[test]
+fn command_json_uses_natural_numbers() {
+    let json = serde_json::to_string(&parse_command(RESULT_CONNECT, false)).expect("serializes");
+    assert!(
+        json.starts_with(r#"{"amf3":false,"name":"_result","transaction_id":1,"command_object":{"fmsVer":"FMS/3,0,1,123","capabilities":31}"#),
+        "{json}"
+    );
+    let back: rtmpscope::rtmp::command::Command =
+        serde_json::from_str(&json).expect("deserializes");
+    assert_eq!(back.transaction_id, 1.0);
+    assert_eq!(back.name, "_result");
+}

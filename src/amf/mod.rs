@@ -17,6 +17,7 @@ mod body;
 mod budget;
 mod cursor;
 mod render;
+mod text;
 mod value;
 
 pub use amf0::Amf0Reader;

@@ -13,6 +13,7 @@ pub struct Command {
     /// True for type 17 (AMF3 command: a format byte, then AMF0 values that may switch to AMF3).
     pub amf3: bool,
     pub name: String,
+    #[serde(serialize_with = "integral_as_integer")]
     pub transaction_id: f64,
     /// The command object (`Null` when the command sends none).
     pub command_object: AmfValue,
@@ -106,6 +107,11 @@ impl SharedObjectMessage {
         push_error(&mut out, self.error.as_deref());
         out
     }
+}
+
+/// Transaction ids are whole numbers in practice: write `1`, not `1.0`, like AMF numbers.
+fn integral_as_integer<S: serde::Serializer>(n: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    AmfValue::Number(*n).serialize(serializer)
 }
 
 fn push_error(out: &mut String, error: Option<&str>) {
