@@ -2,14 +2,18 @@
 //!
 //! * [`Amf0Reader`] decodes AMF0 values (command and data message bodies); an AVM+ marker
 //!   (0x11) inside switches to AMF3 for exactly one value, as the AMF0 specification says.
+//!   The AMF3 reference tables of one reader persist across switches (one message body is one
+//!   reference scope: AMF3 spec, Red5, PyAMF).
 //! * [`Amf3Reader`] decodes a pure AMF3 stream.
+//! * [`decode_message_body`] handles what RTMP wraps around AMF in command/data messages: the
+//!   AMF3 types' format byte, and bodies that switch to AMF3 for good after one 0x11.
 //! * References (AMF0 object references, AMF3 string/object/trait references) are resolved into
 //!   copies; a reference to a value that is still being decoded (a cycle) becomes
 //!   [`AmfValue::UnresolvedReference`], a reference to an index never seen is an error.
 //! * Hostile input is bounded by [`AmfLimits`]: nesting depth is checked before recursing,
 //!   declared counts and lengths are checked against the bytes left before anything is
 //!   allocated, and reference copies are charged against the value and memory budgets.
-//! * [`render_tree`] and [`summarize`] turn values into text for the CLI.
+//! * [`render_tree`], [`summarize`] and friends turn values into text for the CLI.
 
 mod amf0;
 mod amf3;
