@@ -1,3 +1,182 @@
 //! RTMP: handshake, chunk stream demultiplexing and message decoding.
+//!
+//! The layer is fed per connection and direction with the reassembled TCP byte stream (data
+//! slices, gaps, close) through [`RtmpConnection`], and reports [`RtmpEvent`]s: detection, the
+//! handshake, every decoded [`RtmpMessage`] and [`Diagnostic`]s. It does not depend on the TCP
+//! module: [`Origin`] says where a data slice came from.
+//!
+//! Pieces, each usable on its own:
+//! * [`handshake`]: C0/C1/C2 and S0/S1/S2, digest ("complex") handshake verification;
+//! * [`header`]: chunk basic and message headers, pure byte parsing;
+//! * [`chunk`]: [`ChunkStreamDemuxer`], one direction's chunk streams into whole messages;
+//! * [`resync`]: finding a plausible chunk boundary after a gap or decode error;
+//! * [`message`], [`control`], [`media`], [`aggregate`]: message bodies;
+//! * [`pairing`]: linking `_result`/`_error` to the command they answer.
 
+pub mod aggregate;
+pub mod chunk;
 pub mod command;
+mod connection;
+pub mod control;
+pub mod handshake;
+pub mod header;
+mod hex;
+pub mod media;
+pub mod message;
+pub mod pairing;
+mod queue;
+pub mod resync;
+mod stream;
+
+use serde::{Deserialize, Serialize};
+
+use crate::capture::Timestamp;
+use crate::diagnostic::{Diagnostic, Location, Severity};
+
+pub use chunk::{ChunkStreamDemuxer, DemuxEvent, RawMessage};
+pub use connection::RtmpConnection;
+pub use handshake::{DigestScheme, HandshakeInfo};
+pub use hex::HexBytes;
+pub use message::{MessageBody, RtmpMessage};
+
+/// A TCP direction. `C2S` is client to server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Dir {
+    #[serde(rename = "c2s")]
+    C2S,
+    #[serde(rename = "s2c")]
+    S2C,
+}
+
+impl Dir {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dir::C2S => "c2s",
+            Dir::S2C => "s2c",
+        }
+    }
+
+    pub fn reverse(self) -> Dir {
+        match self {
+            Dir::C2S => Dir::S2C,
+            Dir::S2C => Dir::C2S,
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Dir::C2S => 0,
+            Dir::S2C => 1,
+        }
+    }
+}
+
+/// Where a data slice's first byte came from. The position of byte `i` of the slice is
+/// [`Origin::advanced`]`(i)`: TCP payload bytes of one slice are contiguous in the capture file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// 1-based frame number of the packet holding the byte.
+    pub frame: u64,
+    pub time: Timestamp,
+    /// Byte offset in this direction's reassembled TCP stream.
+    pub stream_offset: u64,
+    /// Byte offset in the capture file, when the byte is in one place of it.
+    pub file_offset: Option<u64>,
+}
+
+impl Origin {
+    pub fn new(frame: u64, time: Timestamp, stream_offset: u64, file_offset: Option<u64>) -> Self {
+        Origin {
+            frame,
+            time,
+            stream_offset,
+            file_offset,
+        }
+    }
+
+    /// The origin of the byte `n` bytes further on in the same slice.
+    pub fn advanced(self, n: u64) -> Origin {
+        Origin {
+            stream_offset: self.stream_offset.saturating_add(n),
+            file_offset: self.file_offset.map(|f| f.saturating_add(n)),
+            ..self
+        }
+    }
+
+    /// A diagnostic location for this byte in direction `dir`.
+    pub fn location(self, dir: Dir) -> Location {
+        Location {
+            frame: Some(self.frame),
+            file_offset: self.file_offset,
+            dir: Some(dir.as_str().to_string()),
+            stream_offset: Some(self.stream_offset),
+            ..Location::default()
+        }
+    }
+}
+
+/// Limits and choices of the RTMP layer. The defaults suit analysis of real captures; every
+/// limit bounds memory on hostile input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RtmpConfig {
+    /// Bodies of non-media messages (commands, data, control) are kept up to this many bytes;
+    /// a longer body is decoded from its prefix and marked truncated.
+    pub max_body: usize,
+    /// Audio and video: bytes kept from the start of each body (enough for the tag header).
+    pub media_prefix: usize,
+    /// Audio and video sequence headers / codec configurations are kept whole up to this size.
+    pub max_media_config: usize,
+    /// Declared lengths above this are taken as a broken header for non-media messages
+    /// (commands, data, shared objects): real ones are far smaller. Media and aggregate messages
+    /// may use the whole 24-bit range.
+    pub max_nonmedia_length: u32,
+    /// Total body bytes buffered in unfinished messages of one direction.
+    pub max_buffered: usize,
+    /// Bytes held while looking for a chunk boundary after a gap or a decode error.
+    pub max_resync_buffer: usize,
+}
+
+impl Default for RtmpConfig {
+    fn default() -> Self {
+        RtmpConfig {
+            max_body: 4 << 20,
+            media_prefix: 32,
+            max_media_config: 64 << 10,
+            max_nonmedia_length: 4 << 20,
+            max_buffered: 32 << 20,
+            max_resync_buffer: 1 << 20,
+        }
+    }
+}
+
+/// What the RTMP layer reports about one connection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum RtmpEvent {
+    /// C0 = 3 seen: this is RTMP. `roles_swapped` when C0+C1 came from the side the TCP layer
+    /// took for the server; from then on every event's `Dir` is the RTMP role (C2S = from the
+    /// RTMP client), while stream offsets stay those of the TCP direction the bytes came in.
+    Detected {
+        version: u8,
+        roles_swapped: bool,
+        frame: u64,
+    },
+    /// C0 = 6 or 8: RTMPE, encrypted after the handshake; nothing more is decoded.
+    Encrypted {
+        version: u8,
+        frame: u64,
+    },
+    /// The first byte is no RTMP version; the rest of the connection is ignored.
+    NotRtmp {
+        first_byte: u8,
+        dir: Dir,
+        frame: u64,
+    },
+    Handshake(HandshakeInfo),
+    Message(Box<RtmpMessage>),
+    Diagnostic(Diagnostic),
+}
+
+fn diagnostic(severity: Severity, code: &str, text: String, at: Origin, dir: Dir) -> Diagnostic {
+    Diagnostic::new(severity, code, text, at.location(dir))
+}

@@ -1,0 +1,783 @@
+//! [`ChunkStreamDemuxer`]: one direction's chunk streams, reassembled into whole messages.
+//!
+//! Bytes arrive in slices of any size; the result does not depend on how the stream is cut.
+//! Header bytes that straddle slices wait in a small buffer; payload bytes go straight from the
+//! caller's slice into the message bodies, and only as many as the keep policy wants.
+//!
+//! Decode errors (an impossible header, a chunk stream used before its fmt 0 header) and gaps
+//! that do not fall inside a known chunk payload make the demuxer lose sync: unfinished messages
+//! are reported damaged, and the [`resync`](super::resync) scanner looks for the next plausible
+//! chunk boundary.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::Severity;
+
+use super::header::{parse_basic_header, parse_chunk_header, ChunkHeader, ExtendedRule};
+use super::message::{header_problem, type_name};
+use super::queue::{ByteQueue, Locator};
+use super::resync::{self, ResyncContext, ScanResult};
+use super::stream::{Partial, StreamState};
+use super::{diagnostic, Dir, Origin, RtmpConfig};
+
+pub use super::stream::{KnownStream, RawMessage};
+
+pub const TYPE_SET_CHUNK_SIZE: u8 = 1;
+pub const TYPE_ABORT: u8 = 2;
+/// The chunk size every direction starts with.
+pub const DEFAULT_CHUNK_SIZE: u32 = 128;
+
+/// What the demuxer reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DemuxEvent {
+    Message(RawMessage),
+    Diagnostic(crate::diagnostic::Diagnostic),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// At a chunk header (possibly partly in `pending`).
+    Header,
+    /// Inside a chunk's payload.
+    Payload { csid: u32, remaining: u32 },
+    /// Sync lost: bytes collect in `resync` until a chunk boundary is found.
+    Resync,
+}
+
+enum Stop {
+    /// Everything consumed.
+    Done,
+    /// A header starting at this index needs more bytes.
+    NeedMore(usize),
+    /// Sync lost at this index (diagnostic already reported).
+    Lost(usize),
+}
+
+/// Demultiplexes one direction of an RTMP connection (after the handshake).
+#[derive(Debug)]
+pub struct ChunkStreamDemuxer {
+    dir: Dir,
+    config: RtmpConfig,
+    chunk_size: u32,
+    streams: BTreeMap<u32, StreamState>,
+    mode: Mode,
+    /// Bytes of a header that straddles slices (never more than a header's length).
+    pending: Vec<u8>,
+    pending_origin: Origin,
+    /// Body bytes held in unfinished messages.
+    buffered: usize,
+    resync: ByteQueue,
+    /// Positions before this index of `resync` are rejected as chunk boundaries.
+    scan_from: usize,
+    /// Bytes dropped while looking for a boundary since sync was lost, and where that began.
+    skipped: u64,
+    lost_at: Option<Origin>,
+    /// The next message started is the one the resynchroniser found.
+    at_resync_point: bool,
+    omitted_extended_reported: bool,
+    resyncs: u32,
+}
+
+impl ChunkStreamDemuxer {
+    pub fn new(dir: Dir, config: RtmpConfig) -> Self {
+        ChunkStreamDemuxer {
+            dir,
+            config,
+            chunk_size: DEFAULT_CHUNK_SIZE,
+            streams: BTreeMap::new(),
+            mode: Mode::Header,
+            pending: Vec::new(),
+            pending_origin: Origin::default(),
+            buffered: 0,
+            resync: ByteQueue::default(),
+            scan_from: 0,
+            skipped: 0,
+            lost_at: None,
+            at_resync_point: false,
+            omitted_extended_reported: false,
+            resyncs: 0,
+        }
+    }
+
+    /// A demuxer that starts without sync (a capture that begins mid-stream): the first
+    /// message is found by the resynchroniser.
+    pub fn new_unsynced(dir: Dir, config: RtmpConfig, chunk_size: u32) -> Self {
+        let mut d = ChunkStreamDemuxer::new(dir, config);
+        d.chunk_size = chunk_size;
+        d.mode = Mode::Resync;
+        d
+    }
+
+    pub fn chunk_size(&self) -> u32 {
+        self.chunk_size
+    }
+
+    /// Body bytes currently held in unfinished messages.
+    pub fn buffered_bytes(&self) -> usize {
+        self.buffered
+    }
+
+    /// Chunk streams with header state.
+    pub fn chunk_stream_count(&self) -> usize {
+        self.streams.len()
+    }
+
+    /// How many times sync was found again after being lost.
+    pub fn resync_count(&self) -> u32 {
+        self.resyncs
+    }
+
+    pub fn is_synced(&self) -> bool {
+        self.mode != Mode::Resync
+    }
+
+    /// The header state of one chunk stream.
+    pub fn known_stream(&self, csid: u32) -> Option<KnownStream> {
+        self.streams.get(&csid).map(|s| s.known)
+    }
+
+    /// Feeds the next bytes of the stream; `origin` is where `data[0]` came from.
+    pub fn feed<F: FnMut(DemuxEvent)>(&mut self, data: &[u8], origin: Origin, sink: &mut F) {
+        if data.is_empty() {
+            return;
+        }
+        if self.mode == Mode::Resync {
+            self.resync.push(data, origin);
+            self.drive_resync(false, sink);
+            return;
+        }
+        let mut start = 0;
+        if !self.pending.is_empty() {
+            let pending = std::mem::take(&mut self.pending);
+            let k = data.len().min(super::header::MAX_HEADER_LEN);
+            let mut tmp = pending.clone();
+            tmp.extend_from_slice(data.get(..k).unwrap_or_default());
+            let segs = [(0, self.pending_origin), (pending.len(), origin)];
+            let loc = Locator::new(&segs, 0);
+            match self.process(&tmp, loc, sink) {
+                Stop::Done => start = k,
+                Stop::NeedMore(at) if at >= pending.len() && k < data.len() => {
+                    start = at - pending.len();
+                }
+                Stop::NeedMore(at) => {
+                    // The header still lacks bytes, so all of `data` fit in `tmp`.
+                    self.pending_origin = loc.at(at);
+                    self.pending = tmp.get(at..).unwrap_or_default().to_vec();
+                    self.pending
+                        .extend_from_slice(data.get(k..).unwrap_or_default());
+                    return;
+                }
+                Stop::Lost(at) => {
+                    self.resync.clear();
+                    self.resync
+                        .push_located(tmp.get(at..).unwrap_or_default(), Locator::new(&segs, at));
+                    self.resync
+                        .push(data.get(k..).unwrap_or_default(), origin.advanced(k as u64));
+                    self.scan_from = 1;
+                    self.drive_resync(false, sink);
+                    return;
+                }
+            }
+        }
+        let rest = data.get(start..).unwrap_or_default();
+        let origin = origin.advanced(start as u64);
+        let segs = [(0, origin)];
+        match self.process(rest, Locator::new(&segs, 0), sink) {
+            Stop::Done => {}
+            Stop::NeedMore(at) => {
+                self.pending = rest.get(at..).unwrap_or_default().to_vec();
+                self.pending_origin = origin.advanced(at as u64);
+            }
+            Stop::Lost(at) => {
+                self.resync.clear();
+                self.resync.push(
+                    rest.get(at..).unwrap_or_default(),
+                    origin.advanced(at as u64),
+                );
+                self.scan_from = 1;
+                self.drive_resync(false, sink);
+            }
+        }
+    }
+
+    /// `len` bytes of the stream starting at `at.stream_offset` are missing.
+    pub fn gap<F: FnMut(DemuxEvent)>(&mut self, at: Origin, len: u64, sink: &mut F) {
+        if len == 0 {
+            return;
+        }
+        match self.mode {
+            Mode::Resync => {
+                self.drive_resync(true, sink);
+                if self.mode == Mode::Resync {
+                    self.drop_resync_bytes(self.resync.len());
+                    self.emit_diag(
+                        Severity::Warning,
+                        "rtmp.gap",
+                        format!("{len} bytes missing from the TCP stream while resynchronising"),
+                        at,
+                        sink,
+                    );
+                    return;
+                }
+                // Sync was found in the bytes before the gap: handle the gap in that state.
+                self.gap(at, len, sink);
+            }
+            Mode::Payload { csid, remaining }
+                if self.pending.is_empty() && len <= u64::from(remaining) =>
+            {
+                let remaining = remaining - len as u32;
+                let what = match self.streams.get_mut(&csid).and_then(|s| s.partial.as_mut()) {
+                    Some(p) => {
+                        p.lose(len as u32);
+                        format!(
+                            "{} message on chunk stream {csid} ({} bytes)",
+                            type_name(p.msg.type_id),
+                            p.msg.length
+                        )
+                    }
+                    None => format!("message on chunk stream {csid}"),
+                };
+                self.emit_diag(
+                    Severity::Warning,
+                    "rtmp.gap",
+                    format!(
+                        "{len} bytes missing from the TCP stream inside the payload of a {what}; \
+                         the message is damaged, the chunk stream stays in sync"
+                    ),
+                    at,
+                    sink,
+                );
+                if remaining == 0 {
+                    self.mode = Mode::Header;
+                    self.end_chunk(csid, at, sink);
+                } else {
+                    self.mode = Mode::Payload { csid, remaining };
+                }
+            }
+            Mode::Payload { csid, remaining } => {
+                if let Some(p) = self.streams.get_mut(&csid).and_then(|s| s.partial.as_mut()) {
+                    p.lose(remaining);
+                }
+                self.lose_sync(
+                    at,
+                    "rtmp.gap",
+                    format!(
+                        "{len} bytes missing from the TCP stream, past the end of the current \
+                         chunk: chunk sync lost"
+                    ),
+                    sink,
+                );
+            }
+            Mode::Header => {
+                let text = if self.pending.is_empty() {
+                    format!("{len} bytes missing from the TCP stream at a chunk header: chunk sync lost")
+                } else {
+                    format!(
+                        "{len} bytes missing from the TCP stream inside a chunk header: chunk sync lost"
+                    )
+                };
+                self.pending.clear();
+                self.lose_sync(at, "rtmp.gap", text, sink);
+            }
+        }
+    }
+
+    /// The stream ended: pending bytes are resolved and unfinished messages reported.
+    pub fn finish<F: FnMut(DemuxEvent)>(&mut self, end: Origin, sink: &mut F) {
+        if self.mode == Mode::Resync {
+            self.drive_resync(true, sink);
+            if self.mode == Mode::Resync {
+                self.drop_resync_bytes(self.resync.len());
+                if self.skipped > 0 {
+                    let at = self.lost_at.unwrap_or(end);
+                    let skipped = self.skipped;
+                    self.emit_diag(
+                        Severity::Warning,
+                        "chunk.undecodable",
+                        format!("{skipped} bytes at the end could not be decoded as chunks"),
+                        at,
+                        sink,
+                    );
+                    self.skipped = 0;
+                }
+            }
+        }
+        if !self.pending.is_empty() {
+            let n = self.pending.len();
+            let at = self.pending_origin;
+            self.pending.clear();
+            self.emit_diag(
+                Severity::Warning,
+                "chunk.truncated",
+                format!("the stream ends inside a chunk header ({n} bytes of it)"),
+                at,
+                sink,
+            );
+        }
+        self.flush_partials(end, "the stream ends before the message is complete", sink);
+        self.mode = Mode::Header;
+    }
+
+    fn emit_diag<F: FnMut(DemuxEvent)>(
+        &self,
+        severity: Severity,
+        code: &str,
+        text: String,
+        at: Origin,
+        sink: &mut F,
+    ) {
+        sink(DemuxEvent::Diagnostic(diagnostic(
+            severity, code, text, at, self.dir,
+        )));
+    }
+
+    fn process<F: FnMut(DemuxEvent)>(&mut self, buf: &[u8], loc: Locator, sink: &mut F) -> Stop {
+        let mut i = 0;
+        while i < buf.len() {
+            match self.mode {
+                Mode::Payload { csid, remaining } => {
+                    let n = (remaining as usize).min(buf.len() - i);
+                    let last = loc.at(i + n - 1);
+                    self.append(csid, buf.get(i..i + n).unwrap_or_default(), last);
+                    i += n;
+                    let remaining = remaining - n as u32;
+                    if remaining == 0 {
+                        self.mode = Mode::Header;
+                        self.end_chunk(csid, last, sink);
+                    } else {
+                        self.mode = Mode::Payload { csid, remaining };
+                    }
+                }
+                Mode::Header => {
+                    let rest = buf.get(i..).unwrap_or_default();
+                    let Some(basic) = parse_basic_header(rest) else {
+                        return Stop::NeedMore(i);
+                    };
+                    let rule = self.extended_rule(basic.fmt, basic.csid);
+                    let Some(header) = parse_chunk_header(rest, basic, rule) else {
+                        return Stop::NeedMore(i);
+                    };
+                    let at = loc.at(i);
+                    let end = loc.at(i + header.len - 1);
+                    match self.start_chunk(&header, at, end, sink) {
+                        Some(0) => {
+                            i += header.len;
+                            self.end_chunk(header.csid, end, sink);
+                        }
+                        Some(payload) => {
+                            i += header.len;
+                            self.mode = Mode::Payload {
+                                csid: header.csid,
+                                remaining: payload,
+                            };
+                        }
+                        None => return Stop::Lost(i),
+                    }
+                }
+                Mode::Resync => return Stop::Lost(i),
+            }
+        }
+        Stop::Done
+    }
+
+    fn extended_rule(&self, fmt: u8, csid: u32) -> ExtendedRule {
+        if fmt != 3 {
+            return ExtendedRule::Absent;
+        }
+        let Some(state) = self.streams.get(&csid) else {
+            return ExtendedRule::Absent;
+        };
+        match &state.partial {
+            Some(p) => p
+                .extended_expect
+                .map_or(ExtendedRule::Absent, ExtendedRule::Expect),
+            None => match state.known.extended {
+                Some(ext) => ExtendedRule::Expect([
+                    ext,
+                    state.known.timestamp.wrapping_add(state.known.delta),
+                ]),
+                None => ExtendedRule::Absent,
+            },
+        }
+    }
+
+    /// Applies a chunk header; returns the chunk's payload length, or `None` after losing sync.
+    fn start_chunk<F: FnMut(DemuxEvent)>(
+        &mut self,
+        h: &ChunkHeader,
+        at: Origin,
+        end: Origin,
+        sink: &mut F,
+    ) -> Option<u32> {
+        let csid = h.csid;
+        if h.extended_omitted && !self.omitted_extended_reported {
+            self.omitted_extended_reported = true;
+            self.emit_diag(
+                Severity::Info,
+                "chunk.extended_timestamp_omitted",
+                format!(
+                    "the sender leaves the extended timestamp out of fmt 3 headers on chunk \
+                     stream {csid} (allowed by some implementations, not by the spec)"
+                ),
+                at,
+                sink,
+            );
+        }
+        let known_before = self.streams.get(&csid).map(|s| s.known);
+        if h.fmt != 0 && known_before.is_none() {
+            self.lose_sync(
+                at,
+                "chunk.unknown_stream",
+                format!(
+                    "fmt {} chunk header on chunk stream {csid}, which has had no fmt 0 header: \
+                     its message header is unknown",
+                    h.fmt
+                ),
+                sink,
+            );
+            return None;
+        }
+        if let (Some(type_id), Some(length)) = (
+            h.type_id.or(known_before.map(|k| k.type_id)),
+            h.length.or(known_before.map(|k| k.length)),
+        ) {
+            if let Some(problem) = header_problem(type_id, length, &self.config) {
+                self.lose_sync(
+                    at,
+                    "chunk.bad_header",
+                    format!(
+                        "impossible fmt {} chunk header on chunk stream {csid}: {problem}",
+                        h.fmt
+                    ),
+                    sink,
+                );
+                return None;
+            }
+        }
+        // A continuation chunk of the message in progress.
+        if h.fmt == 3 {
+            if let Some(state) = self.streams.get_mut(&csid) {
+                if let Some(p) = state.partial.as_mut() {
+                    p.msg.chunks += 1;
+                    p.msg.last = end;
+                    return Some(p.remaining().min(self.chunk_size));
+                }
+            }
+        }
+        let had_partial = self.streams.get(&csid).is_some_and(|s| s.partial.is_some());
+        if had_partial {
+            self.emit_diag(
+                Severity::Warning,
+                "chunk.interrupted",
+                format!(
+                    "fmt {} header on chunk stream {csid} while a message on it was unfinished; \
+                     the unfinished message is dropped as damaged",
+                    h.fmt
+                ),
+                at,
+                sink,
+            );
+            self.flush_stream(csid, at, sink);
+        }
+        let resync_point = std::mem::take(&mut self.at_resync_point);
+        let state = self.streams.entry(csid).or_insert_with(|| StreamState {
+            known: KnownStream {
+                timestamp: 0,
+                delta: 0,
+                length: 0,
+                type_id: 0,
+                msid: 0,
+                extended: None,
+            },
+            inferred: false,
+            partial: None,
+        });
+        let k = &mut state.known;
+        let value = h.timestamp_value().unwrap_or(0);
+        let delta = match h.fmt {
+            0 => {
+                k.timestamp = value;
+                k.delta = value;
+                state.inferred = false;
+                None
+            }
+            1 | 2 => {
+                k.delta = value;
+                k.timestamp = k.timestamp.wrapping_add(value);
+                Some(value)
+            }
+            _ => {
+                k.timestamp = k.timestamp.wrapping_add(k.delta);
+                Some(k.delta)
+            }
+        };
+        if let Some(length) = h.length {
+            k.length = length;
+        }
+        if let Some(type_id) = h.type_id {
+            k.type_id = type_id;
+        }
+        if let Some(msid) = h.msid {
+            k.msid = msid;
+        }
+        if h.fmt <= 2 {
+            k.extended = h.extended;
+        }
+        let extended_timestamp = k.extended.is_some();
+        let msg = RawMessage {
+            csid,
+            msid: k.msid,
+            type_id: k.type_id,
+            timestamp: k.timestamp,
+            timestamp_delta: delta,
+            length: k.length,
+            first_fmt: h.fmt,
+            extended_timestamp,
+            chunks: 1,
+            first: at,
+            last: end,
+            body: Vec::new(),
+            truncated: false,
+            missing: 0,
+            complete: false,
+            inferred: state.inferred,
+            resync_point,
+        };
+        let extended_expect = k.extended.map(|ext| [ext, k.timestamp]);
+        let mut partial = Partial::new(msg, &self.config);
+        partial.extended_expect = extended_expect;
+        let first_chunk = partial.remaining().min(self.chunk_size);
+        state.partial = Some(partial);
+        Some(first_chunk)
+    }
+
+    fn append(&mut self, csid: u32, data: &[u8], last: Origin) {
+        let budget = self.config.max_buffered.saturating_sub(self.buffered);
+        if let Some(p) = self.streams.get_mut(&csid).and_then(|s| s.partial.as_mut()) {
+            self.buffered += p.append(data, budget, &self.config);
+            p.msg.last = last;
+        }
+    }
+
+    /// A chunk's payload is complete: the message too, if this was its last chunk.
+    fn end_chunk<F: FnMut(DemuxEvent)>(&mut self, csid: u32, last: Origin, sink: &mut F) {
+        let Some(state) = self.streams.get_mut(&csid) else {
+            return;
+        };
+        if state.partial.as_ref().is_some_and(|p| p.remaining() > 0) {
+            return;
+        }
+        let Some(mut partial) = state.partial.take() else {
+            return;
+        };
+        partial.msg.complete = true;
+        partial.msg.last = last;
+        self.buffered = self.buffered.saturating_sub(partial.msg.body.len());
+        let msg = partial.msg;
+        if msg.missing == 0 {
+            self.apply_control(&msg, sink);
+        }
+        sink(DemuxEvent::Message(msg));
+    }
+
+    /// Set Chunk Size and Abort change how the following chunks are read.
+    fn apply_control<F: FnMut(DemuxEvent)>(&mut self, msg: &RawMessage, sink: &mut F) {
+        let value = match msg.body.get(..4) {
+            Some(b) => u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
+            None => return,
+        };
+        match msg.type_id {
+            TYPE_SET_CHUNK_SIZE => {
+                if value & 0x8000_0000 != 0 {
+                    self.emit_diag(
+                        Severity::Warning,
+                        "chunk.size_invalid",
+                        format!(
+                            "Set Chunk Size 0x{value:08x} has the top bit set (must be 0); \
+                             using the low 31 bits"
+                        ),
+                        msg.first,
+                        sink,
+                    );
+                }
+                let size = value & 0x7fff_ffff;
+                if size == 0 {
+                    self.emit_diag(
+                        Severity::Error,
+                        "chunk.size_invalid",
+                        format!(
+                            "Set Chunk Size 0 is invalid; keeping chunk size {}",
+                            self.chunk_size
+                        ),
+                        msg.first,
+                        sink,
+                    );
+                } else {
+                    self.chunk_size = size;
+                }
+            }
+            TYPE_ABORT => {
+                let target = self.streams.get_mut(&value).and_then(|s| s.partial.take());
+                if let Some(p) = target {
+                    self.buffered = self.buffered.saturating_sub(p.msg.body.len());
+                    self.emit_diag(
+                        Severity::Info,
+                        "chunk.aborted",
+                        format!(
+                            "Abort Message discards the unfinished {} message on chunk stream \
+                             {value} ({} of {} bytes received)",
+                            type_name(p.msg.type_id),
+                            p.received,
+                            p.msg.length
+                        ),
+                        msg.first,
+                        sink,
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn flush_stream<F: FnMut(DemuxEvent)>(&mut self, csid: u32, at: Origin, sink: &mut F) {
+        let Some(mut p) = self.streams.get_mut(&csid).and_then(|s| s.partial.take()) else {
+            return;
+        };
+        self.buffered = self.buffered.saturating_sub(p.msg.body.len());
+        p.msg.missing += u64::from(p.remaining());
+        let _ = at;
+        sink(DemuxEvent::Message(p.msg));
+    }
+
+    /// Reports every unfinished message as damaged.
+    fn flush_partials<F: FnMut(DemuxEvent)>(&mut self, at: Origin, why: &str, sink: &mut F) {
+        let open: Vec<u32> = self
+            .streams
+            .iter()
+            .filter(|(_, s)| s.partial.is_some())
+            .map(|(&csid, _)| csid)
+            .collect();
+        for csid in open {
+            if let Some(p) = self.streams.get(&csid).and_then(|s| s.partial.as_ref()) {
+                let text = format!(
+                    "{} message on chunk stream {csid} is incomplete ({} of {} bytes): {why}",
+                    type_name(p.msg.type_id),
+                    p.received,
+                    p.msg.length
+                );
+                let first = p.msg.first;
+                self.emit_diag(Severity::Warning, "chunk.incomplete", text, first, sink);
+            }
+            self.flush_stream(csid, at, sink);
+        }
+    }
+
+    fn lose_sync<F: FnMut(DemuxEvent)>(
+        &mut self,
+        at: Origin,
+        code: &str,
+        text: String,
+        sink: &mut F,
+    ) {
+        self.emit_diag(Severity::Error, code, text, at, sink);
+        self.flush_partials(at, "chunk sync was lost", sink);
+        for state in self.streams.values_mut() {
+            state.inferred = true;
+        }
+        self.mode = Mode::Resync;
+        self.resync.clear();
+        self.scan_from = 0;
+        self.skipped = 0;
+        self.lost_at = Some(at);
+        self.at_resync_point = false;
+    }
+
+    fn drop_resync_bytes(&mut self, n: usize) {
+        let n = n.min(self.resync.len());
+        if n > 0 && self.lost_at.is_none() {
+            self.lost_at = Some(self.resync.at(0));
+        }
+        self.skipped += n as u64;
+        self.resync.drop_front(n);
+        self.scan_from = self.scan_from.saturating_sub(n);
+    }
+
+    /// Looks for a chunk boundary in the resync buffer and, once found, decodes from there.
+    /// `at_end`: no more bytes follow these (a gap or the end of the stream).
+    fn drive_resync<F: FnMut(DemuxEvent)>(&mut self, at_end: bool, sink: &mut F) {
+        while self.mode == Mode::Resync && self.resync.len() > 0 {
+            let forced = at_end || self.resync.len() >= self.config.max_resync_buffer;
+            let result = {
+                let streams = &self.streams;
+                let lookup = |csid: u32| streams.get(&csid).map(|s| s.known);
+                let ctx = ResyncContext {
+                    chunk_size: self.chunk_size,
+                    lookup: &lookup,
+                    config: &self.config,
+                };
+                resync::scan(&self.resync.bytes, self.scan_from, &ctx, forced)
+            };
+            match result {
+                ScanResult::Found(p) => {
+                    self.drop_resync_bytes(p);
+                    self.found_boundary(sink);
+                    let queue = std::mem::take(&mut self.resync);
+                    let loc = queue.locator();
+                    match self.process(&queue.bytes, loc, sink) {
+                        Stop::Done => {}
+                        Stop::NeedMore(at) => {
+                            self.pending = queue.bytes.get(at..).unwrap_or_default().to_vec();
+                            self.pending_origin = loc.at(at);
+                        }
+                        Stop::Lost(at) => {
+                            self.resync.push_located(
+                                queue.bytes.get(at..).unwrap_or_default(),
+                                Locator::new(&queue.segs, at),
+                            );
+                            self.scan_from = 1;
+                        }
+                    }
+                }
+                ScanResult::Undecided(p) => {
+                    self.drop_resync_bytes(p);
+                    self.scan_from = 0;
+                    return;
+                }
+                ScanResult::NotFound => {
+                    // Keep a header's worth of tail: a boundary may start there.
+                    let keep = if forced {
+                        0
+                    } else {
+                        super::header::MAX_HEADER_LEN.min(self.resync.len())
+                    };
+                    let drop = self.resync.len() - keep;
+                    self.drop_resync_bytes(drop);
+                    self.scan_from = 0;
+                    return;
+                }
+            }
+        }
+    }
+
+    fn found_boundary<F: FnMut(DemuxEvent)>(&mut self, sink: &mut F) {
+        let at = self.resync.at(0);
+        let skipped = std::mem::take(&mut self.skipped);
+        let from = self.lost_at.take().unwrap_or(at);
+        self.resyncs += 1;
+        self.emit_diag(
+            Severity::Warning,
+            "chunk.resync",
+            format!(
+                "chunk sync found again at stream offset {} after skipping {skipped} bytes \
+                 (from stream offset {}); timestamps of chunk streams without a new fmt 0 \
+                 header may be off",
+                at.stream_offset, from.stream_offset
+            ),
+            at,
+            sink,
+        );
+        self.mode = Mode::Header;
+        self.scan_from = 0;
+        self.at_resync_point = true;
+    }
+}

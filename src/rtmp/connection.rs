@@ -1,0 +1,319 @@
+//! [`RtmpConnection`]: one TCP connection's two directions, from the handshake to messages.
+
+use crate::capture::Timestamp;
+use crate::diagnostic::Severity;
+
+use super::chunk::{ChunkStreamDemuxer, DemuxEvent};
+use super::handshake::{analyze, HandshakeSide};
+use super::message::{is_known_type, RtmpMessage};
+use super::{diagnostic, Dir, Origin, RtmpConfig, RtmpEvent};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// No byte seen yet.
+    Undetected,
+    Rtmp,
+    /// Not RTMP, or encrypted: nothing more is decoded.
+    Ignored,
+}
+
+#[derive(Debug)]
+struct Side {
+    handshake: HandshakeSide,
+    demuxer: ChunkStreamDemuxer,
+    /// Origin just past the last byte seen.
+    end: Origin,
+    finished: bool,
+}
+
+/// Decodes one RTMP connection. Feed each direction's TCP byte stream in order (data, gaps,
+/// close); events come out through the `sink` closures.
+#[derive(Debug)]
+pub struct RtmpConnection {
+    state: State,
+    roles_swapped: bool,
+    /// Indexed by RTMP role: 0 = client to server.
+    sides: [Side; 2],
+    handshake_reported: bool,
+    unknown_types_reported: Vec<u8>,
+}
+
+fn forward<F: FnMut(RtmpEvent)>(role: Dir, ev: DemuxEvent, reported: &mut Vec<u8>, sink: &mut F) {
+    match ev {
+        DemuxEvent::Diagnostic(d) => sink(RtmpEvent::Diagnostic(d)),
+        DemuxEvent::Message(raw) => {
+            let first = raw.first;
+            let (msg, note) = RtmpMessage::from_raw(raw, role);
+            if let Some(note) = note {
+                sink(RtmpEvent::Diagnostic(diagnostic(
+                    Severity::Info,
+                    "message.extra_bytes",
+                    format!("{} message: {note}", msg.type_name),
+                    first,
+                    role,
+                )));
+            }
+            if !is_known_type(msg.type_id) && !reported.contains(&msg.type_id) {
+                reported.push(msg.type_id);
+                sink(RtmpEvent::Diagnostic(diagnostic(
+                    Severity::Warning,
+                    "message.unknown_type",
+                    format!("message type {} is not defined by the spec", msg.type_id),
+                    first,
+                    role,
+                )));
+            }
+            sink(RtmpEvent::Message(Box::new(msg)));
+        }
+    }
+}
+
+impl RtmpConnection {
+    pub fn new(config: RtmpConfig) -> Self {
+        let side = |dir| Side {
+            handshake: HandshakeSide::default(),
+            demuxer: ChunkStreamDemuxer::new(dir, config.clone()),
+            end: Origin::default(),
+            finished: false,
+        };
+        RtmpConnection {
+            state: State::Undetected,
+            roles_swapped: false,
+            sides: [side(Dir::C2S), side(Dir::S2C)],
+            handshake_reported: false,
+            unknown_types_reported: Vec::new(),
+        }
+    }
+
+    pub fn is_rtmp(&self) -> bool {
+        self.state == State::Rtmp
+    }
+
+    pub fn roles_swapped(&self) -> bool {
+        self.roles_swapped
+    }
+
+    /// The demuxer of one RTMP role (for its counters).
+    pub fn demuxer(&self, role: Dir) -> &ChunkStreamDemuxer {
+        &self.sides[role.index()].demuxer
+    }
+
+    fn role(&self, dir: Dir) -> Dir {
+        if self.roles_swapped {
+            dir.reverse()
+        } else {
+            dir
+        }
+    }
+
+    fn detect<F: FnMut(RtmpEvent)>(&mut self, dir: Dir, first: u8, origin: Origin, sink: &mut F) {
+        match first {
+            3 => {
+                self.state = State::Rtmp;
+                self.roles_swapped = dir == Dir::S2C;
+                sink(RtmpEvent::Detected {
+                    version: first,
+                    roles_swapped: self.roles_swapped,
+                    frame: origin.frame,
+                });
+                if self.roles_swapped {
+                    sink(RtmpEvent::Diagnostic(diagnostic(
+                        Severity::Info,
+                        "rtmp.roles_swapped",
+                        "C0+C1 came from the side taken for the server: it is the RTMP client"
+                            .into(),
+                        origin,
+                        Dir::C2S,
+                    )));
+                }
+            }
+            6 | 8 => {
+                self.state = State::Ignored;
+                sink(RtmpEvent::Encrypted {
+                    version: first,
+                    frame: origin.frame,
+                });
+                sink(RtmpEvent::Diagnostic(diagnostic(
+                    Severity::Info,
+                    "rtmp.encrypted",
+                    format!("C0 = {first}: RTMPE (encrypted RTMP), not decodable"),
+                    origin,
+                    dir,
+                )));
+            }
+            _ => {
+                self.state = State::Ignored;
+                sink(RtmpEvent::NotRtmp {
+                    first_byte: first,
+                    dir,
+                    frame: origin.frame,
+                });
+            }
+        }
+    }
+
+    pub fn on_data<F: FnMut(RtmpEvent)>(
+        &mut self,
+        dir: Dir,
+        data: &[u8],
+        origin: Origin,
+        sink: &mut F,
+    ) {
+        let Some(&first) = data.first() else {
+            return;
+        };
+        if self.state == State::Undetected {
+            self.detect(dir, first, origin, sink);
+        }
+        if self.state != State::Rtmp {
+            return;
+        }
+        let role = self.role(dir);
+        let side = &mut self.sides[role.index()];
+        side.end = origin.advanced(data.len() as u64);
+        let mut used = 0;
+        if !side.handshake.is_done() {
+            let before = side.handshake.received();
+            used = side.handshake.feed(data, origin);
+            if role == Dir::S2C && before == 0 {
+                let c0 = self.sides[0].handshake_c0();
+                if c0 != Some(first) {
+                    sink(RtmpEvent::Diagnostic(diagnostic(
+                        Severity::Warning,
+                        "handshake.version_mismatch",
+                        format!("S0 = {first} differs from C0 = {}", c0.unwrap_or(0)),
+                        origin,
+                        role,
+                    )));
+                }
+            }
+            self.maybe_report_handshake(sink);
+        }
+        let side = &mut self.sides[role.index()];
+        if let Some(rest) = data.get(used..).filter(|r| !r.is_empty()) {
+            let reported = &mut self.unknown_types_reported;
+            side.demuxer
+                .feed(rest, origin.advanced(used as u64), &mut |ev| {
+                    forward(role, ev, reported, sink)
+                });
+        }
+    }
+
+    pub fn on_gap<F: FnMut(RtmpEvent)>(
+        &mut self,
+        dir: Dir,
+        stream_offset: u64,
+        len: u64,
+        frame: u64,
+        time: Timestamp,
+        sink: &mut F,
+    ) {
+        let at = Origin::new(frame, time, stream_offset, None);
+        if self.state == State::Undetected {
+            sink(RtmpEvent::Diagnostic(diagnostic(
+                Severity::Warning,
+                "rtmp.gap",
+                format!("{len} bytes missing before the first byte of the connection"),
+                at,
+                dir,
+            )));
+            return;
+        }
+        if self.state != State::Rtmp || len == 0 {
+            return;
+        }
+        let role = self.role(dir);
+        let side = &mut self.sides[role.index()];
+        side.end = at.advanced(len);
+        let mut rest = len;
+        if !side.handshake.is_done() {
+            let used = side.handshake.gap(len, at);
+            rest -= used;
+            sink(RtmpEvent::Diagnostic(diagnostic(
+                Severity::Warning,
+                "handshake.gap",
+                format!("{used} handshake bytes missing from the TCP stream"),
+                at,
+                role,
+            )));
+            self.maybe_report_handshake(sink);
+        }
+        if rest > 0 {
+            let reported = &mut self.unknown_types_reported;
+            let side = &mut self.sides[role.index()];
+            side.demuxer.gap(at.advanced(len - rest), rest, &mut |ev| {
+                forward(role, ev, reported, sink)
+            });
+        }
+    }
+
+    /// The direction is closed (FIN or RST): unfinished messages in it are reported.
+    pub fn on_close<F: FnMut(RtmpEvent)>(&mut self, dir: Dir, sink: &mut F) {
+        if self.state != State::Rtmp {
+            return;
+        }
+        let role = self.role(dir);
+        self.finish_side(role, sink);
+    }
+
+    /// The capture ended: everything still open is reported.
+    pub fn finish<F: FnMut(RtmpEvent)>(&mut self, sink: &mut F) {
+        if self.state != State::Rtmp {
+            return;
+        }
+        self.finish_side(Dir::C2S, sink);
+        self.finish_side(Dir::S2C, sink);
+        if !self.handshake_reported {
+            self.handshake_reported = true;
+            let info = self.handshake_info();
+            let at = self.sides[0].end;
+            sink(RtmpEvent::Diagnostic(diagnostic(
+                Severity::Warning,
+                "handshake.incomplete",
+                format!(
+                    "the handshake did not complete (client sent {} of 3073 bytes, server {})",
+                    self.sides[0].handshake.received(),
+                    self.sides[1].handshake.received()
+                ),
+                at,
+                Dir::C2S,
+            )));
+            sink(RtmpEvent::Handshake(info));
+        }
+    }
+
+    fn finish_side<F: FnMut(RtmpEvent)>(&mut self, role: Dir, sink: &mut F) {
+        let reported = &mut self.unknown_types_reported;
+        let side = &mut self.sides[role.index()];
+        if side.finished {
+            return;
+        }
+        side.finished = true;
+        let end = side.end;
+        side.demuxer
+            .finish(end, &mut |ev| forward(role, ev, reported, sink));
+    }
+
+    fn handshake_info(&self) -> super::HandshakeInfo {
+        let mut info = analyze(&self.sides[0].handshake, &self.sides[1].handshake);
+        info.roles_swapped = self.roles_swapped;
+        info
+    }
+
+    fn maybe_report_handshake<F: FnMut(RtmpEvent)>(&mut self, sink: &mut F) {
+        if self.handshake_reported
+            || !self.sides[0].handshake.is_done()
+            || !self.sides[1].handshake.is_done()
+        {
+            return;
+        }
+        self.handshake_reported = true;
+        sink(RtmpEvent::Handshake(self.handshake_info()));
+    }
+}
+
+impl Side {
+    fn handshake_c0(&self) -> Option<u8> {
+        (self.handshake.received() > 0).then(|| self.handshake.first_byte())
+    }
+}
