@@ -5,9 +5,11 @@ use std::collections::BTreeMap;
 use crate::capture::{CaptureError, CaptureReader, Packet};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::net::{decode_tcp, NetError};
-use crate::tcp::{FlowEvent, FlowTable, PacketMeta, TcpConfig};
+use crate::rtmp::RtmpConfig;
+use crate::tcp::{FlowTable, PacketMeta, TcpConfig};
 
 use super::report::{CaptureReport, ConnectionReport, Report, SCHEMA_VERSION};
+use super::rtmp_stage::{Protocol, RtmpStage};
 
 /// Knobs for one analysis.
 #[derive(Debug, Clone, Default)]
@@ -15,6 +17,7 @@ pub struct AnalyzerOptions {
     /// Shown in the report as the capture's file name.
     pub file_name: Option<String>,
     pub tcp: TcpConfig,
+    pub rtmp: RtmpConfig,
 }
 
 /// Analyzes a capture fed in pieces. See the [module docs](super).
@@ -28,6 +31,7 @@ pub struct Analyzer {
 /// can borrow it while the reader itself is borrowed.
 struct Pipeline {
     flows: FlowTable,
+    rtmp: RtmpStage,
     net_errors: NetErrorTally,
 }
 
@@ -37,6 +41,7 @@ impl Analyzer {
             reader: CaptureReader::new(),
             pipeline: Pipeline {
                 flows: FlowTable::new(options.tcp),
+                rtmp: RtmpStage::new(options.rtmp),
                 net_errors: NetErrorTally::default(),
             },
             file_name: options.file_name,
@@ -67,9 +72,11 @@ impl Analyzer {
         };
         let Pipeline {
             mut flows,
+            mut rtmp,
             net_errors,
         } = self.pipeline;
-        flows.finish(&mut |_event: FlowEvent<'_>| {});
+        flows.finish(&mut |event| rtmp.on_flow_event(event));
+        rtmp.finish();
 
         let summary = self.reader.into_summary();
         let mut diagnostics = summary.notices.clone();
@@ -86,6 +93,21 @@ impl Analyzer {
             ));
         }
         diagnostics.extend(net_errors.diagnostics());
+        diagnostics.append(&mut rtmp.diagnostics);
+        let session_of = |conn: u32| rtmp.sessions.iter().position(|s| s.conn == conn);
+        let connections = flows
+            .connections()
+            .iter()
+            .map(|tcp| ConnectionReport {
+                tcp: tcp.clone(),
+                protocol: rtmp
+                    .protocols
+                    .get(tcp.conn.0 as usize)
+                    .copied()
+                    .unwrap_or(Protocol::Unknown),
+                session: session_of(tcp.conn.0),
+            })
+            .collect();
 
         Ok(Report {
             schema_version: SCHEMA_VERSION,
@@ -96,11 +118,9 @@ impl Analyzer {
                 ended_early: ended_early.map(|e| e.to_string()),
                 undecodable_packets: net_errors.total(),
             },
-            connections: flows
-                .connections()
-                .iter()
-                .map(|tcp| ConnectionReport { tcp: tcp.clone() })
-                .collect(),
+            connections,
+            sessions: rtmp.sessions,
+            messages: rtmp.messages,
             diagnostics,
         })
     }
@@ -122,8 +142,9 @@ impl Pipeline {
             file_offset: packet.file_offset,
             wire_len: packet.orig_len,
         };
+        let rtmp = &mut self.rtmp;
         self.flows
-            .push(meta, &segment, &mut |_event: FlowEvent<'_>| {});
+            .push(meta, &segment, &mut |event| rtmp.on_flow_event(event));
     }
 }
 

@@ -5,9 +5,15 @@
 //! are conveniences on top; all three give the same report for the same capture.
 
 mod analyzer;
+mod describe;
 mod report;
+mod rtmp_stage;
+mod session;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use analyzer::analyze_path;
 pub use analyzer::{analyze_bytes, Analyzer, AnalyzerOptions};
-pub use report::{CaptureReport, ConnectionReport, Report, SCHEMA_VERSION};
+pub use describe::{describe, describe_body};
+pub use report::{CaptureReport, ConnectionReport, MessageRecord, Report, SCHEMA_VERSION};
+pub use rtmp_stage::Protocol;
+pub use session::{Session, StreamInfo, StreamRole};

@@ -4,7 +4,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::capture::CaptureSummary;
 use crate::diagnostic::Diagnostic;
+use crate::rtmp::RtmpMessage;
 use crate::tcp::ConnectionStats;
+
+use super::rtmp_stage::Protocol;
+use super::session::Session;
 
 /// Version of the report's JSON shape. Bumped on any change that could break a reader: a removed
 /// or renamed key, or a changed meaning. Added keys do not bump it.
@@ -19,6 +23,10 @@ pub struct Report {
     pub capture: CaptureReport,
     /// Every TCP connection, in Wireshark's `tcp.stream` order.
     pub connections: Vec<ConnectionReport>,
+    /// One per RTMP connection, in connection order.
+    pub sessions: Vec<Session>,
+    /// Every RTMP message, in the order the messages completed in the capture.
+    pub messages: Vec<MessageRecord>,
     /// Everything worth telling the user, in capture order within each stage.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -45,4 +53,28 @@ pub struct CaptureReport {
 pub struct ConnectionReport {
     #[serde(flatten)]
     pub tcp: ConnectionStats,
+    pub protocol: Protocol,
+    /// Index into `sessions` when the connection is RTMP.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub session: Option<usize>,
+}
+
+/// One RTMP message and its place in the capture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageRecord {
+    /// 0-based, in completion order across the whole capture.
+    pub index: u64,
+    /// The TCP connection index.
+    pub conn: u32,
+    #[serde(flatten)]
+    pub message: RtmpMessage,
+    /// For a `_result`/`_error`: the request it answers.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub request: Option<u64>,
+    /// For a request: its `_result`/`_error`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub response: Option<u64>,
+    /// Seconds between request and response (on both).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub latency: Option<f64>,
 }

@@ -2,6 +2,9 @@
 //! arguments, renders reports and turns errors into one readable line and an exit code.
 
 mod flows;
+mod messages;
+mod show;
+mod summary;
 mod table;
 
 use std::path::PathBuf;
@@ -25,6 +28,32 @@ enum Command {
         file: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+    /// List every RTMP message, in the order the messages complete in the capture.
+    Messages {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = messages::MessagesFormat::Table)]
+        format: messages::MessagesFormat,
+        /// Only this TCP connection (index as in `flows`).
+        #[arg(long)]
+        conn: Option<u32>,
+    },
+    /// Sessions with app, stream names, roles, message counts and diagnostics.
+    Summary {
+        file: PathBuf,
+        /// `json` prints the whole analysis report.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// One message decoded in full: headers, AMF tree, control values.
+    Show {
+        file: PathBuf,
+        /// Every message that completes in this frame.
+        #[arg(long, required_unless_present = "message", conflicts_with = "message")]
+        frame: Option<u64>,
+        /// The message with this index (as in `messages`).
+        #[arg(long)]
+        message: Option<u64>,
     },
 }
 
@@ -54,6 +83,13 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Flows { file, format } => flows::run(file, *format),
+        Command::Messages { file, format, conn } => messages::run(file, *format, *conn),
+        Command::Summary { file, format } => summary::run(file, *format),
+        Command::Show {
+            file,
+            frame,
+            message,
+        } => show::run(file, *frame, *message),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,109 @@
+//! One-line descriptions of messages, for tables and timelines: `connect(1, {app: "live"})`,
+//! `Set Chunk Size 4096`, `Video AVC keyframe 14.2 KB`.
+
+use crate::rtmp::control::{ProtocolControl, UserControlEvent};
+use crate::rtmp::{MessageBody, RtmpMessage};
+
+fn size(bytes: u32) -> String {
+    if bytes >= 1024 {
+        format!("{:.1} KB", f64::from(bytes) / 1024.0)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+fn control(c: &ProtocolControl) -> String {
+    match c {
+        ProtocolControl::SetChunkSize { chunk_size } => format!("Set Chunk Size {chunk_size}"),
+        ProtocolControl::Abort { csid } => format!("Abort Message csid {csid}"),
+        ProtocolControl::Acknowledgement { sequence_number } => {
+            format!("Acknowledgement {sequence_number}")
+        }
+        ProtocolControl::WindowAckSize { size } => format!("Window Acknowledgement Size {size}"),
+        ProtocolControl::SetPeerBandwidth { size, limit, .. } => {
+            format!("Set Peer Bandwidth {size} {limit}")
+        }
+    }
+}
+
+fn user_control(e: &UserControlEvent) -> String {
+    let name = e.name();
+    match e {
+        UserControlEvent::StreamBegin { stream_id }
+        | UserControlEvent::StreamEof { stream_id }
+        | UserControlEvent::StreamDry { stream_id }
+        | UserControlEvent::StreamIsRecorded { stream_id }
+        | UserControlEvent::BufferEmpty { stream_id }
+        | UserControlEvent::BufferReady { stream_id } => format!("{name} {stream_id}"),
+        UserControlEvent::SetBufferLength {
+            stream_id,
+            buffer_ms,
+        } => format!("{name} {stream_id}, {buffer_ms} ms"),
+        UserControlEvent::PingRequest { timestamp }
+        | UserControlEvent::PingResponse { timestamp } => {
+            format!("{name} {timestamp}")
+        }
+        UserControlEvent::SwfVerifyRequest { .. } | UserControlEvent::SwfVerifyResponse { .. } => {
+            name.to_string()
+        }
+        UserControlEvent::Unknown { event_type, .. } => format!("User Control event {event_type}"),
+    }
+}
+
+/// Describes a decoded body of a message of `length` bytes.
+pub fn describe_body(body: &MessageBody, length: u32, max_width: usize) -> String {
+    match body {
+        MessageBody::Control(c) => control(c),
+        MessageBody::UserControl(e) => user_control(e),
+        MessageBody::Command(c) => c.summary(max_width),
+        MessageBody::Data(d) => d.summary(max_width),
+        MessageBody::SharedObject(so) => {
+            format!(
+                "Shared Object '{}' v{}, {} events",
+                so.name,
+                so.version,
+                so.events.len()
+            )
+        }
+        MessageBody::Audio(a) => {
+            let mut s = format!("Audio {}", a.fourcc.as_deref().unwrap_or(&a.format_name));
+            if a.sequence_header {
+                s.push_str(" sequence header");
+            } else if let Some(name) = &a.packet_type_name {
+                s.push(' ');
+                s.push_str(name);
+            }
+            format!("{s} {}", size(length))
+        }
+        MessageBody::Video(v) => {
+            let mut s = format!("Video {}", v.fourcc.as_deref().unwrap_or(&v.codec_name));
+            if v.sequence_header {
+                s.push_str(" sequence header");
+            } else if v.keyframe {
+                s.push_str(" keyframe");
+            } else if v.command.is_some() {
+                s.push_str(" command frame");
+            } else {
+                s.push_str(" frame");
+            }
+            format!("{s} {}", size(length))
+        }
+        MessageBody::Aggregate(a) => {
+            format!("Aggregate of {} messages {}", a.parts.len(), size(length))
+        }
+        MessageBody::Unknown { .. } => format!("Unknown message {}", size(length)),
+        MessageBody::Invalid { reason, .. } => format!("invalid: {reason}"),
+    }
+}
+
+/// Describes a message in one line of roughly `max_width` characters.
+pub fn describe(msg: &RtmpMessage, max_width: usize) -> String {
+    let mut s = describe_body(&msg.body, msg.length, max_width);
+    if msg.damaged {
+        s.push_str(&format!(" [damaged: {} bytes missing]", msg.missing_bytes));
+    }
+    if msg.inferred {
+        s.push_str(" [inferred header]");
+    }
+    s
+}

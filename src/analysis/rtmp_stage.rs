@@ -1,0 +1,246 @@
+//! Feeds each TCP connection's byte streams to an RTMP decoder and collects what comes out:
+//! sessions, numbered messages, command pairs and diagnostics.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::Diagnostic;
+use crate::rtmp::pairing::CommandPairer;
+use crate::rtmp::{Dir, MessageBody, Origin, RtmpConfig, RtmpConnection, RtmpEvent};
+use crate::tcp::{Direction, FlowEvent};
+
+use super::report::MessageRecord;
+use super::session::Session;
+
+/// What a TCP connection carried, as far as RTMP is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Protocol {
+    /// RTMP, decoded.
+    Rtmp,
+    /// RTMPE: encrypted after the handshake, not decodable.
+    Rtmpe,
+    /// Something else.
+    NotRtmp,
+    /// No payload was seen (or only gaps).
+    Unknown,
+}
+
+struct ConnState {
+    decoder: RtmpConnection,
+    pairer: CommandPairer,
+    client: SocketAddr,
+    server: SocketAddr,
+    protocol: Protocol,
+    /// Index into `RtmpStage::sessions` once the handshake was seen.
+    session: Option<usize>,
+    closed: [bool; 2],
+}
+
+/// The RTMP stage of the pipeline.
+pub(crate) struct RtmpStage {
+    config: RtmpConfig,
+    live: HashMap<u32, ConnState>,
+    /// By connection index; filled as connections open.
+    pub protocols: Vec<Protocol>,
+    pub sessions: Vec<Session>,
+    pub messages: Vec<MessageRecord>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn rtmp_dir(dir: Direction) -> Dir {
+    match dir {
+        Direction::ClientToServer => Dir::C2S,
+        Direction::ServerToClient => Dir::S2C,
+    }
+}
+
+impl RtmpStage {
+    pub fn new(config: RtmpConfig) -> Self {
+        RtmpStage {
+            config,
+            live: HashMap::new(),
+            protocols: Vec::new(),
+            sessions: Vec::new(),
+            messages: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn on_flow_event(&mut self, event: FlowEvent<'_>) {
+        let conn = event.conn().0;
+        match event {
+            FlowEvent::Opened { client, server, .. } => {
+                let index = conn as usize;
+                if self.protocols.len() <= index {
+                    self.protocols.resize(index + 1, Protocol::Unknown);
+                }
+                self.live.insert(
+                    conn,
+                    ConnState {
+                        decoder: RtmpConnection::new(self.config.clone()),
+                        pairer: CommandPairer::new(),
+                        client,
+                        server,
+                        protocol: Protocol::Unknown,
+                        session: None,
+                        closed: [false; 2],
+                    },
+                );
+            }
+            FlowEvent::Data {
+                dir,
+                data,
+                stream_offset,
+                time,
+                file_offset,
+                completed_frame,
+                ..
+            } => {
+                let origin = Origin::new(completed_frame, time, stream_offset, file_offset);
+                self.with_conn(conn, |state, sink| {
+                    state
+                        .decoder
+                        .on_data(rtmp_dir(dir), data, origin, &mut |e| sink(e))
+                });
+            }
+            FlowEvent::Gap {
+                dir,
+                stream_offset,
+                len,
+                frame,
+                time,
+                ..
+            } => {
+                self.with_conn(conn, |state, sink| {
+                    state
+                        .decoder
+                        .on_gap(rtmp_dir(dir), stream_offset, len, frame, time, &mut |e| {
+                            sink(e)
+                        })
+                });
+            }
+            FlowEvent::Closed { dir, .. } => {
+                let both = self.with_conn(conn, |state, sink| {
+                    let d = rtmp_dir(dir);
+                    state.decoder.on_close(d, &mut |e| sink(e));
+                    state.closed[usize::from(d == Dir::S2C)] = true;
+                    state.closed == [true, true]
+                });
+                if both == Some(true) {
+                    self.retire(conn);
+                }
+            }
+        }
+    }
+
+    /// End of capture: flush every connection still open.
+    pub fn finish(&mut self) {
+        let mut open: Vec<u32> = self.live.keys().copied().collect();
+        open.sort_unstable();
+        for conn in open {
+            self.retire(conn);
+        }
+    }
+
+    /// Finishes a connection's decoder and frees it.
+    fn retire(&mut self, conn: u32) {
+        self.with_conn(conn, |state, sink| state.decoder.finish(&mut |e| sink(e)));
+        if let Some(state) = self.live.remove(&conn) {
+            if let Some(p) = self.protocols.get_mut(conn as usize) {
+                *p = state.protocol;
+            }
+        }
+    }
+
+    /// Runs `f` on a live connection with a sink that routes its RTMP events into the report.
+    fn with_conn<R>(
+        &mut self,
+        conn: u32,
+        f: impl FnOnce(&mut ConnState, &mut dyn FnMut(RtmpEvent)) -> R,
+    ) -> Option<R> {
+        let RtmpStage {
+            live,
+            sessions,
+            messages,
+            diagnostics,
+            ..
+        } = self;
+        let state = live.get_mut(&conn)?;
+        let mut pending = Vec::new();
+        let result = f(state, &mut |event| pending.push(event));
+        for event in pending {
+            route(conn, state, event, sessions, messages, diagnostics);
+        }
+        Some(result)
+    }
+}
+
+fn route(
+    conn: u32,
+    state: &mut ConnState,
+    event: RtmpEvent,
+    sessions: &mut Vec<Session>,
+    messages: &mut Vec<MessageRecord>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    match event {
+        RtmpEvent::Detected { roles_swapped, .. } => {
+            state.protocol = Protocol::Rtmp;
+            let (client, server) = if roles_swapped {
+                (state.server, state.client)
+            } else {
+                (state.client, state.server)
+            };
+            state.session = Some(sessions.len());
+            sessions.push(Session::new(conn, client, server));
+        }
+        RtmpEvent::Encrypted { .. } => state.protocol = Protocol::Rtmpe,
+        RtmpEvent::NotRtmp { .. } => state.protocol = Protocol::NotRtmp,
+        RtmpEvent::Handshake(info) => {
+            if let Some(session) = state.session.and_then(|i| sessions.get_mut(i)) {
+                session.handshake = Some(info);
+            }
+        }
+        RtmpEvent::Message(message) => {
+            let index = messages.len() as u64;
+            let pair = state.pairer.observe(index, &message);
+            if let Some(session) = state.session.and_then(|i| sessions.get_mut(i)) {
+                session.observe(index, &message);
+                if let Some(pair) = &pair {
+                    let result = match &message.body {
+                        MessageBody::Command(cmd) => cmd.arguments.first(),
+                        _ => None,
+                    };
+                    session.observe_pair(pair.clone(), result);
+                }
+            }
+            let mut record = MessageRecord {
+                index,
+                conn,
+                message: *message,
+                request: None,
+                response: None,
+                latency: None,
+            };
+            if let Some(pair) = pair {
+                record.request = Some(pair.request_index);
+                record.latency = Some(pair.latency);
+                if let Some(request) = messages.get_mut(pair.request_index as usize) {
+                    request.response = Some(index);
+                    request.latency = Some(pair.latency);
+                }
+            }
+            messages.push(record);
+        }
+        RtmpEvent::Diagnostic(mut diagnostic) => {
+            diagnostic.at.conn = Some(conn);
+            if let Some(session) = state.session.and_then(|i| sessions.get_mut(i)) {
+                session.diagnostics += 1;
+            }
+            diagnostics.push(diagnostic);
+        }
+    }
+}
