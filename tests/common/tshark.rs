@@ -117,6 +117,10 @@ pub fn normalize_json(v: &serde_json::Value) -> serde_json::Value {
             .map(Value::Number)
             .unwrap_or_else(|| v.clone()),
         Value::Array(a) => Value::Array(a.iter().map(normalize_json).collect()),
+        // The reference writes AMF undefined as {"$undefined": true}; rtmpscope's JSON has null.
+        Value::Object(o) if o.len() == 1 && o.get("$undefined") == Some(&Value::Bool(true)) => {
+            Value::Null
+        }
         Value::Object(o) => Value::Object(
             o.iter()
                 .map(|(k, v)| (k.clone(), normalize_json(v)))
