@@ -8,6 +8,7 @@ mod analyzer;
 mod describe;
 mod report;
 mod rtmp_stage;
+mod series;
 mod session;
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -16,4 +17,5 @@ pub use analyzer::{analyze_bytes, Analyzer, AnalyzerOptions};
 pub use describe::{describe, describe_body};
 pub use report::{CaptureReport, ConnectionReport, MessageRecord, Report, SCHEMA_VERSION};
 pub use rtmp_stage::Protocol;
+pub use series::{BitrateBucket, BitrateSeries, PayloadKind};
 pub use session::{Session, StreamInfo, StreamRole};

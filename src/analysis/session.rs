@@ -11,6 +11,8 @@ use crate::capture::Timestamp;
 use crate::rtmp::pairing::CommandPair;
 use crate::rtmp::{Dir, HandshakeInfo, MessageBody, RtmpMessage};
 
+use super::series::{BitrateSeries, PayloadKind, DEFAULT_BUCKET_MS};
+
 /// One RTMP connection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
@@ -87,11 +89,14 @@ pub struct StreamInfo {
     pub command_messages: u64,
     /// Body bytes of audio, video and data messages.
     pub media_bytes: u64,
+    /// Audio, video and data bytes over capture time.
+    pub bitrate: BitrateSeries,
 }
 
 impl StreamInfo {
-    fn new(msid: u32) -> Self {
+    fn new(msid: u32, start: Timestamp) -> Self {
         StreamInfo {
+            bitrate: BitrateSeries::new(start, DEFAULT_BUCKET_MS),
             msid,
             name: None,
             role: None,
@@ -103,6 +108,13 @@ impl StreamInfo {
             command_messages: 0,
             media_bytes: 0,
         }
+    }
+}
+
+impl StreamInfo {
+    fn count_bytes(&mut self, msg: &RtmpMessage, kind: PayloadKind) {
+        self.media_bytes += u64::from(msg.length);
+        self.bitrate.add(msg.time, kind, u64::from(msg.length));
     }
 }
 
@@ -157,7 +169,8 @@ impl Session {
         let pos = match self.streams.iter().position(|s| s.msid == msid) {
             Some(pos) => pos,
             None => {
-                self.streams.push(StreamInfo::new(msid));
+                let start = self.first_time.unwrap_or_default();
+                self.streams.push(StreamInfo::new(msid, start));
                 self.streams.len() - 1
             }
         };
@@ -180,17 +193,18 @@ impl Session {
             MessageBody::Audio(_) if msg.msid != 0 => {
                 let s = self.stream_mut(msg.msid);
                 s.audio_messages += 1;
-                s.media_bytes += u64::from(msg.length);
+                s.count_bytes(msg, PayloadKind::Audio);
             }
-            MessageBody::Video(_) if msg.msid != 0 => {
+            MessageBody::Video(v) if msg.msid != 0 => {
                 let s = self.stream_mut(msg.msid);
                 s.video_messages += 1;
-                s.media_bytes += u64::from(msg.length);
+                let keyframe = v.keyframe && !v.sequence_header;
+                s.count_bytes(msg, PayloadKind::Video { keyframe });
             }
             MessageBody::Data(_) if msg.msid != 0 => {
                 let s = self.stream_mut(msg.msid);
                 s.data_messages += 1;
-                s.media_bytes += u64::from(msg.length);
+                s.count_bytes(msg, PayloadKind::Data);
             }
             _ => {}
         }
