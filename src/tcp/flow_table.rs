@@ -1,7 +1,8 @@
 //! Connections by 4-tuple: numbering, client/server roles, lifetime, and dispatch of each
 //! segment to its two directions' reassemblers.
 
-use super::reassembler::{Now, Out, Reassembler, SegmentIn};
+use super::emit::{Now, Out};
+use super::reassembler::{Reassembler, SegmentIn};
 use super::stats::{ConnectionStats, DirectionStats};
 use super::{CloseReason, ConnId, Direction, FlowEvent, GapReason, PacketMeta, TcpConfig};
 use crate::net::TcpSegment;

@@ -30,7 +30,9 @@
 //! the one that side started with opens a new connection. When a connection closes (both FINs
 //! delivered, or an RST) its buffers are freed and only its [`ConnectionStats`] stay.
 
+mod emit;
 mod flow_table;
+mod pending;
 mod reassembler;
 mod seq;
 mod stats;
