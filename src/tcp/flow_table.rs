@@ -51,6 +51,10 @@ impl FlowTable {
         &self.connections
     }
 
+    pub fn connection(&self, conn: ConnId) -> Option<&ConnectionStats> {
+        self.connections.get(conn.0 as usize)
+    }
+
     /// Connections whose reassembly state is still held.
     pub fn open_connections(&self) -> usize {
         self.open

@@ -25,6 +25,9 @@
 //!   that arrives in order is delivered whole (straight from the packet) and supersedes buffered
 //!   copies it covers.
 //!
+//! Within one packet, what its ACK settles in the opposite direction (gaps, and data that waited
+//! behind them) is reported before the packet's own data, since those bytes were sent earlier.
+//!
 //! Connections are numbered in order of their first packet, like Wireshark's `tcp.stream`,
 //! including its rule for 4-tuple reuse: a SYN (without ACK) whose sequence number differs from
 //! the one that side started with opens a new connection. When a connection closes (both FINs
