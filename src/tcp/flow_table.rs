@@ -24,6 +24,12 @@ impl LiveConn {
     fn buffered(&self) -> usize {
         self.dirs.iter().flatten().map(Reassembler::buffered).sum()
     }
+
+    fn all_closed(&self) -> bool {
+        self.dirs
+            .iter()
+            .all(|r| r.as_ref().is_some_and(Reassembler::is_closed))
+    }
 }
 
 /// All TCP connections of a capture; see the [module docs](super).
@@ -120,7 +126,7 @@ impl FlowTable {
         };
         let before = live.buffered();
         let config = self.config;
-        let finished = dispatch(live, stats, conn, dir, meta, seg, config, sink);
+        let reset = dispatch(live, stats, conn, dir, meta, seg, config, sink);
         let after = live.buffered();
         self.total_buffered = self.total_buffered.saturating_sub(before) + after;
         if self.total_buffered > self.config.max_buffered_total {
@@ -138,7 +144,8 @@ impl FlowTable {
                 self.total_buffered = self.total_buffered.saturating_sub(before) + own.buffered();
             }
         }
-        if finished {
+        // giving up holes above may have reached a FIN, so look again
+        if reset || live.all_closed() {
             self.free(conn);
         }
     }
@@ -249,7 +256,7 @@ impl FlowTable {
     }
 }
 
-/// Apply one segment to a live connection. Returns true when the connection is over.
+/// Apply one segment to a live connection. Returns true when it reset the connection.
 #[allow(clippy::too_many_arguments)]
 fn dispatch<F: FnMut(FlowEvent<'_>)>(
     live: &mut LiveConn,
@@ -318,9 +325,7 @@ fn dispatch<F: FnMut(FlowEvent<'_>)>(
         };
         r.push_segment(&segment, config.max_buffered_per_direction, &mut out);
     }
-    live.dirs
-        .iter()
-        .all(|r| r.as_ref().is_some_and(Reassembler::is_closed))
+    false
 }
 
 /// End a direction that did not end with a FIN: its holes become gaps, then `Closed`.
