@@ -11,7 +11,9 @@
 //! * A hole becomes a [`GapReason`]-tagged gap when the peer acknowledges past it (the receiver
 //!   got the bytes, the capture missed them), when the buffer cap is hit, when the connection is
 //!   reset or replaced, or at [`FlowTable::finish`]. A FIN alone does not declare holes: it can
-//!   overtake a reordered segment, and the peer's ACK of the FIN settles it anyway.
+//!   overtake a reordered segment, and the peer's ACK of the FIN settles it anyway. (If the capture
+//!   misses a FIN that the peer acknowledges, the FIN's sequence number reads as one lost byte:
+//!   nothing in the capture tells it apart from a lost one-byte segment.)
 //! * Payload cut by the snap length is a [`GapReason::SnapLen`] gap at once.
 //! * A direction whose SYN is not in the capture starts at the first sequence number seen in it,
 //!   as Wireshark does. If that first segment was itself out of order, the earlier bytes that turn
