@@ -1,7 +1,8 @@
 //! Connections by 4-tuple: numbering, client/server roles, lifetime, and dispatch of each
 //! segment to its two directions' reassemblers.
 
-use super::reassembler::{Now, Out, Reassembler, SegmentIn};
+use super::emit::{Now, Out};
+use super::reassembler::{Reassembler, SegmentIn};
 use super::stats::{ConnectionStats, DirectionStats};
 use super::{CloseReason, ConnId, Direction, FlowEvent, GapReason, PacketMeta, TcpConfig};
 use crate::net::TcpSegment;
@@ -22,6 +23,12 @@ struct LiveConn {
 impl LiveConn {
     fn buffered(&self) -> usize {
         self.dirs.iter().flatten().map(Reassembler::buffered).sum()
+    }
+
+    fn all_closed(&self) -> bool {
+        self.dirs
+            .iter()
+            .all(|r| r.as_ref().is_some_and(Reassembler::is_closed))
     }
 }
 
@@ -48,6 +55,10 @@ impl FlowTable {
     /// Every connection seen so far, indexed by `ConnId`.
     pub fn connections(&self) -> &[ConnectionStats] {
         &self.connections
+    }
+
+    pub fn connection(&self, conn: ConnId) -> Option<&ConnectionStats> {
+        self.connections.get(conn.0 as usize)
     }
 
     /// Connections whose reassembly state is still held.
@@ -115,7 +126,7 @@ impl FlowTable {
         };
         let before = live.buffered();
         let config = self.config;
-        let finished = dispatch(live, stats, conn, dir, meta, seg, config, sink);
+        let reset = dispatch(live, stats, conn, dir, meta, seg, config, sink);
         let after = live.buffered();
         self.total_buffered = self.total_buffered.saturating_sub(before) + after;
         if self.total_buffered > self.config.max_buffered_total {
@@ -133,7 +144,8 @@ impl FlowTable {
                 self.total_buffered = self.total_buffered.saturating_sub(before) + own.buffered();
             }
         }
-        if finished {
+        // giving up holes above may have reached a FIN, so look again
+        if reset || live.all_closed() {
             self.free(conn);
         }
     }
@@ -244,7 +256,7 @@ impl FlowTable {
     }
 }
 
-/// Apply one segment to a live connection. Returns true when the connection is over.
+/// Apply one segment to a live connection. Returns true when it reset the connection.
 #[allow(clippy::too_many_arguments)]
 fn dispatch<F: FnMut(FlowEvent<'_>)>(
     live: &mut LiveConn,
@@ -313,9 +325,7 @@ fn dispatch<F: FnMut(FlowEvent<'_>)>(
         };
         r.push_segment(&segment, config.max_buffered_per_direction, &mut out);
     }
-    live.dirs
-        .iter()
-        .all(|r| r.as_ref().is_some_and(Reassembler::is_closed))
+    false
 }
 
 /// End a direction that did not end with a FIN: its holes become gaps, then `Closed`.

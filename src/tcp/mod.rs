@@ -11,7 +11,9 @@
 //! * A hole becomes a [`GapReason`]-tagged gap when the peer acknowledges past it (the receiver
 //!   got the bytes, the capture missed them), when the buffer cap is hit, when the connection is
 //!   reset or replaced, or at [`FlowTable::finish`]. A FIN alone does not declare holes: it can
-//!   overtake a reordered segment, and the peer's ACK of the FIN settles it anyway.
+//!   overtake a reordered segment, and the peer's ACK of the FIN settles it anyway. (If the capture
+//!   misses a FIN that the peer acknowledges, the FIN's sequence number reads as one lost byte:
+//!   nothing in the capture tells it apart from a lost one-byte segment.)
 //! * Payload cut by the snap length is a [`GapReason::SnapLen`] gap at once.
 //! * A direction whose SYN is not in the capture starts at the first sequence number seen in it,
 //!   as Wireshark does. If that first segment was itself out of order, the earlier bytes that turn
@@ -25,12 +27,17 @@
 //!   that arrives in order is delivered whole (straight from the packet) and supersedes buffered
 //!   copies it covers.
 //!
+//! Within one packet, what its ACK settles in the opposite direction (gaps, and data that waited
+//! behind them) is reported before the packet's own data, since those bytes were sent earlier.
+//!
 //! Connections are numbered in order of their first packet, like Wireshark's `tcp.stream`,
 //! including its rule for 4-tuple reuse: a SYN (without ACK) whose sequence number differs from
 //! the one that side started with opens a new connection. When a connection closes (both FINs
 //! delivered, or an RST) its buffers are freed and only its [`ConnectionStats`] stay.
 
+mod emit;
 mod flow_table;
+mod pending;
 mod reassembler;
 mod seq;
 mod stats;

@@ -4,22 +4,11 @@
 //! Invariant: every stream offset below `next` has been reported exactly once, as data or as a
 //! gap; `pending` holds non-overlapping pieces that all start after `next`.
 
+use super::emit::{Now, Out};
+use super::pending::{Pending, PieceBytes};
 use super::seq::seq_to_offset;
-use super::stats::DirectionStats;
-use super::{CloseReason, ConnId, Direction, FlowEvent, GapReason};
+use super::{CloseReason, FlowEvent, GapReason};
 use crate::capture::Timestamp;
-use std::collections::BTreeMap;
-
-/// What a buffered piece costs against the caps beyond its bytes (map node, Vec header), so that
-/// floods of one-byte segments are bounded too.
-const PIECE_OVERHEAD: usize = 64;
-
-/// The packet being processed: gaps are declared at it, buffered data is completed by it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Now {
-    pub frame: u64,
-    pub time: Timestamp,
-}
 
 /// One segment's contribution to a direction, already trimmed to its captured payload.
 #[derive(Debug, Clone, Copy)]
@@ -37,105 +26,6 @@ pub(crate) struct SegmentIn<'p> {
     pub file_offset: u64,
 }
 
-/// Where events of one direction go, and the counters they update.
-pub(crate) struct Out<'s, F> {
-    pub conn: ConnId,
-    pub dir: Direction,
-    pub stats: &'s mut DirectionStats,
-    pub sink: &'s mut F,
-}
-
-impl<F: FnMut(FlowEvent<'_>)> Out<'_, F> {
-    #[allow(clippy::too_many_arguments)]
-    fn data(
-        &mut self,
-        data: &[u8],
-        at: u64,
-        frame: u64,
-        time: Timestamp,
-        file_offset: u64,
-        now: Now,
-    ) {
-        if data.is_empty() {
-            return;
-        }
-        self.stats.stream_bytes += data.len() as u64;
-        (self.sink)(FlowEvent::Data {
-            conn: self.conn,
-            dir: self.dir,
-            data,
-            stream_offset: at,
-            frame,
-            time,
-            file_offset: Some(file_offset),
-            completed_frame: now.frame,
-        });
-    }
-
-    fn gap(&mut self, at: u64, len: u64, reason: GapReason, frame: u64, time: Timestamp) {
-        if len == 0 {
-            return;
-        }
-        self.stats.gap_bytes += len;
-        self.stats.gaps += 1;
-        (self.sink)(FlowEvent::Gap {
-            conn: self.conn,
-            dir: self.dir,
-            stream_offset: at,
-            len,
-            frame,
-            time,
-            reason,
-        });
-    }
-
-    pub fn closed(&mut self, reason: CloseReason, now: Now) {
-        self.stats.closed = Some(reason);
-        (self.sink)(FlowEvent::Closed {
-            conn: self.conn,
-            dir: self.dir,
-            reason,
-            frame: now.frame,
-            time: now.time,
-        });
-    }
-}
-
-#[derive(Debug)]
-enum PieceBytes {
-    Captured {
-        bytes: Vec<u8>,
-        file_offset: u64,
-    },
-    /// On the wire but cut by the snap length: becomes a `SnapLen` gap when its turn comes.
-    SnapCut {
-        len: u64,
-    },
-}
-
-#[derive(Debug)]
-struct Piece {
-    bytes: PieceBytes,
-    frame: u64,
-    time: Timestamp,
-}
-
-impl Piece {
-    fn len(&self) -> u64 {
-        match &self.bytes {
-            PieceBytes::Captured { bytes, .. } => bytes.len() as u64,
-            PieceBytes::SnapCut { len } => *len,
-        }
-    }
-
-    fn cost(&self) -> usize {
-        match &self.bytes {
-            PieceBytes::Captured { bytes, .. } => bytes.len() + PIECE_OVERHEAD,
-            PieceBytes::SnapCut { .. } => PIECE_OVERHEAD,
-        }
-    }
-}
-
 #[derive(Debug)]
 pub(crate) struct Reassembler {
     /// Sequence number of stream offset 0.
@@ -151,9 +41,7 @@ pub(crate) struct Reassembler {
     seen_end: u64,
     /// Stream offset of the FIN (one past the last data byte), once seen.
     fin_at: Option<u64>,
-    pending: BTreeMap<u64, Piece>,
-    /// Bytes charged for `pending`.
-    buffered: usize,
+    pending: Pending,
     closed: bool,
 }
 
@@ -165,14 +53,13 @@ impl Reassembler {
             next: 0,
             seen_end: 0,
             fin_at: None,
-            pending: BTreeMap::new(),
-            buffered: 0,
+            pending: Pending::default(),
             closed: false,
         }
     }
 
     pub fn buffered(&self) -> usize {
-        self.buffered
+        self.pending.charged()
     }
 
     pub fn is_closed(&self) -> bool {
@@ -283,23 +170,7 @@ impl Reassembler {
         end: u64,
         out: &mut Out<'_, F>,
     ) -> bool {
-        let mut fresh: Vec<(u64, u64)> = Vec::new();
-        let mut cursor = start;
-        if let Some((&piece_start, piece)) = self.pending.range(..start).next_back() {
-            cursor = cursor.max(piece_start + piece.len());
-        }
-        for (&piece_start, piece) in self.pending.range(start..end) {
-            if cursor >= end {
-                break;
-            }
-            if piece_start > cursor {
-                fresh.push((cursor, piece_start));
-            }
-            cursor = cursor.max(piece_start + piece.len());
-        }
-        if cursor < end {
-            fresh.push((cursor, end));
-        }
+        let fresh = self.pending.fresh_ranges(start, end);
         let fresh_len: u64 = fresh.iter().map(|(lo, hi)| hi - lo).sum();
         if fresh_len == 0 {
             out.stats.retransmitted_segments += 1;
@@ -318,10 +189,10 @@ impl Reassembler {
                     bytes: bytes.to_vec(),
                     file_offset: seg.file_offset + (lo - start),
                 };
-                self.insert(lo, piece, seg.frame, seg.time);
+                self.pending.insert(lo, piece, seg.frame, seg.time);
             }
             if hi > split {
-                self.insert(
+                self.pending.insert(
                     split,
                     PieceBytes::SnapCut { len: hi - split },
                     seg.frame,
@@ -332,20 +203,9 @@ impl Reassembler {
         true
     }
 
-    fn insert(&mut self, at: u64, bytes: PieceBytes, frame: u64, time: Timestamp) {
-        let piece = Piece { bytes, frame, time };
-        self.buffered += piece.cost();
-        self.pending.insert(at, piece);
-    }
-
     /// Report buffered pieces that have become contiguous with `next`.
     fn drain<F: FnMut(FlowEvent<'_>)>(&mut self, now: Now, out: &mut Out<'_, F>) {
-        while let Some(entry) = self.pending.first_entry() {
-            if *entry.key() > self.next {
-                break;
-            }
-            let (start, piece) = entry.remove_entry();
-            self.buffered = self.buffered.saturating_sub(piece.cost());
+        while let Some((start, piece)) = self.pending.pop_first_up_to(self.next) {
             let end = start + piece.len();
             if end <= self.next {
                 continue;
@@ -380,7 +240,7 @@ impl Reassembler {
         now: Now,
         out: &mut Out<'_, F>,
     ) -> bool {
-        let Some(&first) = self.pending.keys().next() else {
+        let Some(first) = self.pending.first_start() else {
             return false;
         };
         out.gap(
@@ -403,7 +263,7 @@ impl Reassembler {
         now: Now,
         out: &mut Out<'_, F>,
     ) {
-        while self.buffered > max_buffered {
+        while self.pending.charged() > max_buffered {
             if !self.give_up_first_hole(reason, now, out) {
                 break;
             }
@@ -432,9 +292,8 @@ impl Reassembler {
         while self.next < acked {
             let hole_end = self
                 .pending
-                .keys()
-                .next()
-                .map_or(acked, |&first| first.min(acked));
+                .first_start()
+                .map_or(acked, |first| first.min(acked));
             out.gap(
                 self.next,
                 hole_end - self.next,
@@ -482,7 +341,6 @@ impl Reassembler {
     pub fn mark_closed(&mut self) {
         self.closed = true;
         self.pending.clear();
-        self.buffered = 0;
     }
 
     fn close_if_fin_reached<F: FnMut(FlowEvent<'_>)>(&mut self, now: Now, out: &mut Out<'_, F>) {

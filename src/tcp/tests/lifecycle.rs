@@ -272,3 +272,40 @@ fn bare_first_packet_still_anchors_a_missed_first_segment() {
     assert_eq!(h.stream(0, C2S), "??????????more");
     assert_eq!(h.gaps(), vec![(0, 10, GapReason::Lost, ack)]);
 }
+
+#[test]
+fn ipv6_connections_and_separate_tuples() {
+    let mut h = Harness::new();
+    let client: SocketAddr = "[2001:db8::1]:50000".parse().unwrap();
+    let server: SocketAddr = "[2001:db8::2]:1935".parse().unwrap();
+    let other: SocketAddr = "[2001:db8::1]:50001".parse().unwrap();
+    h.send_between(client, server, 10, 0, "S", b"", 0);
+    h.send_between(other, server, 70, 0, "S", b"", 0);
+    h.send_between(server, client, 20, 11, "SA", b"", 0);
+    h.send_between(client, server, 11, 21, "PA", b"six", 3);
+    h.send_between(other, server, 71, 0, "PA", b"seven", 5);
+    assert_eq!(h.table.connections().len(), 2);
+    assert_eq!(h.stream(0, C2S), "six");
+    assert_eq!(h.stream(1, C2S), "seven");
+    let stats = h.table.connection(ConnId(1)).unwrap();
+    assert_eq!((stats.client, stats.server), (other, server));
+    assert!(h.table.connection(ConnId(2)).is_none());
+}
+
+#[test]
+fn old_connection_closes_before_the_new_one_opens() {
+    let mut h = Harness::new();
+    h.handshake(100, 200);
+    h.take();
+    h.send(Host::Client, 9_000, 0, "S", b"");
+    let order: Vec<&str> = h
+        .events
+        .iter()
+        .map(|e| match e {
+            Ev::Closed { conn: 0, .. } => "closed 0",
+            Ev::Opened { conn: 1, .. } => "opened 1",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(order, vec!["closed 0", "closed 0", "opened 1"]);
+}

@@ -4,6 +4,7 @@
 mod gaps;
 mod lifecycle;
 mod overlap;
+mod random;
 mod reorder;
 
 use super::{
@@ -139,6 +140,7 @@ pub(super) const PAYLOAD_OFFSET: usize = 54;
 
 pub(super) struct Harness {
     pub table: FlowTable,
+    config: TcpConfig,
     pub events: Vec<Ev>,
     frame: u64,
 }
@@ -151,6 +153,7 @@ impl Harness {
     pub fn with_config(config: TcpConfig) -> Self {
         Harness {
             table: FlowTable::new(config),
+            config,
             events: Vec::new(),
             frame: 0,
         }
@@ -218,6 +221,7 @@ impl Harness {
         let events = &mut self.events;
         self.table
             .push(meta, &seg, &mut |e| events.push(Ev::from_event(&e)));
+        assert!(self.table.buffered_bytes() <= self.config.max_buffered_total);
         self.frame
     }
 
@@ -240,7 +244,7 @@ impl Harness {
 
     /// The stream of one direction rebuilt from all events so far, checking that data and gaps
     /// tile it without overlap. Gap bytes read as `?`.
-    pub fn stream(&self, conn: u32, dir: Direction) -> String {
+    pub fn stream_bytes(&self, conn: u32, dir: Direction) -> Vec<u8> {
         let mut text = Vec::new();
         for e in &self.events {
             match e {
@@ -267,7 +271,10 @@ impl Harness {
                 _ => {}
             }
         }
-        String::from_utf8(text).unwrap()
+        text
+    }
+    pub fn stream(&self, conn: u32, dir: Direction) -> String {
+        String::from_utf8(self.stream_bytes(conn, dir)).unwrap()
     }
 
     pub fn gaps(&self) -> Vec<(u64, u64, GapReason, u64)> {

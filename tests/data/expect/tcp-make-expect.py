@@ -82,6 +82,9 @@ def main():
 
     follow_lines = ["# every TCP stream of every capture, from Wireshark 4.0.17:",
                     "#   tshark -r CAPTURE " + " ".join(FOLLOW_OPTS) + " -q -z follow,tcp,raw,STREAM",
+                    "# snap200: Wireshark's follow glues the captured bytes together across the snap-length cuts;",
+                    "# rtmpscope reports the cuts as gaps (tcp-snap200-cuts.txt) and its captured bytes match these.",
+                    "# twinx-1b04452-rtmp stream 0 starts with a keep-alive (seq one below the next byte): no bytes.",
                     "# capture\tstream\tsender\tlength\tsha256"]
     stream_lines = ["# frames and frame bytes per TCP stream and sender, from Wireshark 4.0.17:",
                     "#   tshark -r CAPTURE -T fields -e tcp.stream -e ip.src -e ipv6.src -e tcp.srcport -e frame.len tcp",
