@@ -2,6 +2,7 @@
 # Sets up what the tests need (skipping what is already installed) and runs every test:
 # formatting, lints (native and wasm32), the wasm32 library build, unit, integration and doc tests.
 set -euo pipefail
+shopt -s inherit_errexit 2>/dev/null || true
 cd "$(dirname "$0")/.."
 source scripts/lib/setup.sh
 
@@ -23,5 +24,11 @@ step "cargo build --lib --target wasm32-unknown-unknown"
 cargo build --lib --target wasm32-unknown-unknown --locked
 
 step "cargo test"
-cargo test --all-targets --locked
-cargo test --doc --locked
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --all-targets --locked 2>&1 | tee "$log"
+cargo test --doc --locked 2>&1 | tee -a "$log"
+
+# One closing line over every test binary, so CI reads the real totals.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "\nrust tests: %d passed, %d failed\n", p, f }' "$log"
