@@ -143,6 +143,43 @@ impl RtmpStage {
         for conn in open {
             self.retire(conn);
         }
+        self.order_by_completion();
+    }
+
+    /// Messages are numbered as they come out of the decoders, which is completion order except
+    /// where a decoder held bytes back (while resynchronising, or until the end of the capture).
+    /// A stable sort by completing frame restores capture order; every index is then remapped.
+    fn order_by_completion(&mut self) {
+        if self
+            .messages
+            .windows(2)
+            .all(|w| w[0].message.frame <= w[1].message.frame)
+        {
+            return;
+        }
+        self.messages.sort_by_key(|r| r.message.frame);
+        let mut new_index = vec![0u64; self.messages.len()];
+        for (new, record) in self.messages.iter().enumerate() {
+            if let Some(slot) = new_index.get_mut(record.index as usize) {
+                *slot = new as u64;
+            }
+        }
+        let remap = |i: u64| new_index.get(i as usize).copied().unwrap_or(i);
+        for (new, record) in self.messages.iter_mut().enumerate() {
+            record.index = new as u64;
+            record.request = record.request.map(remap);
+            record.response = record.response.map(remap);
+        }
+        for session in &mut self.sessions {
+            session.connect_message = session.connect_message.map(remap);
+            for pair in &mut session.command_pairs {
+                pair.request_index = remap(pair.request_index);
+                pair.response_index = remap(pair.response_index);
+            }
+            let mut mine = self.messages.iter().filter(|r| r.conn == session.conn);
+            session.first_message = mine.clone().next().map(|r| r.index);
+            session.last_message = mine.next_back().map(|r| r.index);
+        }
     }
 
     /// Finishes a connection's decoder and frees it.
