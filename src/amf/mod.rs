@@ -1,19 +1,47 @@
 //! AMF0 and AMF3 decoding into one [`AmfValue`] type.
 //!
-//! INTERFACE STUB: the signatures below are the contract the RTMP layer codes against; the
-//! bodies are placeholders until the AMF decoders land.
+//! * [`Amf0Reader`] decodes AMF0 values (command and data message bodies); an AVM+ marker
+//!   (0x11) inside switches to AMF3 for exactly one value, as the AMF0 specification says.
+//!   The AMF3 reference tables of one reader persist across switches (one message body is one
+//!   reference scope: AMF3 spec, Red5, PyAMF).
+//! * [`Amf3Reader`] decodes a pure AMF3 stream.
+//! * [`decode_message_body`] handles what RTMP wraps around AMF in command/data messages: the
+//!   AMF3 types' format byte, and bodies that switch to AMF3 for good after one 0x11.
+//! * References (AMF0 object references, AMF3 string/object/trait references) are resolved into
+//!   copies; a reference to a value that is still being decoded (a cycle) becomes
+//!   [`AmfValue::UnresolvedReference`], a reference to an index never seen is an error.
+//! * Hostile input is bounded by [`AmfLimits`]: nesting depth is checked before recursing,
+//!   declared counts and lengths are checked against the bytes left before anything is
+//!   allocated, and reference copies are charged against the value and memory budgets.
+//! * [`render_tree`], [`summarize`] and friends turn values into text for the CLI.
 
+mod amf0;
+mod amf3;
+mod body;
+mod budget;
+mod cursor;
+mod render;
+mod text;
 mod value;
 
+pub use amf0::Amf0Reader;
+pub use amf3::Amf3Reader;
+pub use body::{decode_message_body, BodyEncoding, DecodedBody};
+pub use render::{render_tree, render_tree_at, summarize, summarize_all, summarize_call};
 pub use value::AmfValue;
 
 /// Bounds that keep hostile input from exhausting the stack or memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AmfLimits {
-    /// Maximum nesting of objects/arrays.
+    /// Maximum nesting of objects/arrays (never more than 256, whatever is set here: deeper recursion
+    /// could exhaust a 2 MiB thread stack in a debug build).
     pub max_depth: usize,
-    /// Maximum number of values (of any kind, nested included) decoded by one reader.
+    /// Maximum number of values (of any kind, nested included, reference copies included)
+    /// decoded by one reader.
     pub max_values: usize,
+    /// Maximum memory, in approximate bytes, that one reader may hold in decoded values,
+    /// reference copies and reference tables.
+    pub max_bytes: usize,
 }
 
 impl Default for AmfLimits {
@@ -21,6 +49,7 @@ impl Default for AmfLimits {
         AmfLimits {
             max_depth: 64,
             max_values: 100_000,
+            max_bytes: 64 << 20,
         }
     }
 }
@@ -32,95 +61,51 @@ pub enum AmfError {
     #[error("AMF data ends early at byte {offset} (need {needed} more)")]
     Truncated { offset: usize, needed: usize },
     #[error("unknown AMF{version} marker 0x{marker:02x} at byte {offset}")]
-    UnknownMarker { version: u8, marker: u8, offset: usize },
+    UnknownMarker {
+        version: u8,
+        marker: u8,
+        offset: usize,
+    },
     #[error("AMF nesting deeper than {limit} at byte {offset}")]
     TooDeep { limit: usize, offset: usize },
     #[error("more than {limit} AMF values at byte {offset}")]
     TooManyValues { limit: usize, offset: usize },
+    #[error("decoded AMF data larger than {limit} bytes at byte {offset}")]
+    TooLarge { limit: usize, offset: usize },
     #[error("invalid AMF data at byte {offset}: {reason}")]
     Invalid { offset: usize, reason: String },
 }
 
-/// Reads AMF0 values one after another from a buffer (the body of a command or data message).
-pub struct Amf0Reader<'a> {
-    data: &'a [u8],
-    pos: usize,
-    #[allow(dead_code)]
-    limits: AmfLimits,
-}
-
-impl<'a> Amf0Reader<'a> {
-    pub fn new(data: &'a [u8], limits: AmfLimits) -> Self {
-        Amf0Reader {
-            data,
-            pos: 0,
-            limits,
+impl AmfError {
+    /// Byte offset where decoding failed.
+    pub fn offset(&self) -> usize {
+        match self {
+            AmfError::Truncated { offset, .. }
+            | AmfError::UnknownMarker { offset, .. }
+            | AmfError::TooDeep { offset, .. }
+            | AmfError::TooManyValues { offset, .. }
+            | AmfError::TooLarge { offset, .. }
+            | AmfError::Invalid { offset, .. } => *offset,
         }
-    }
-
-    /// Decodes the next value (marker included). An AVM+ marker (0x11) decodes one AMF3 value.
-    pub fn read_value(&mut self) -> Result<AmfValue, AmfError> {
-        Err(AmfError::Invalid {
-            offset: self.pos,
-            reason: "AMF0 decoder not implemented yet".into(),
-        })
-    }
-
-    /// Reads a UTF-8 string without a marker: u16 big-endian length then bytes (shared-object
-    /// names and keys use this form).
-    pub fn read_short_string(&mut self) -> Result<String, AmfError> {
-        Err(AmfError::Truncated {
-            offset: self.pos,
-            needed: 2,
-        })
-    }
-
-    /// Byte position of the next value.
-    pub fn position(&self) -> usize {
-        self.pos
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.pos >= self.data.len()
-    }
-}
-
-/// Reads AMF3 values one after another, sharing one set of string/object/trait reference tables.
-pub struct Amf3Reader<'a> {
-    data: &'a [u8],
-    pos: usize,
-    #[allow(dead_code)]
-    limits: AmfLimits,
-}
-
-impl<'a> Amf3Reader<'a> {
-    pub fn new(data: &'a [u8], limits: AmfLimits) -> Self {
-        Amf3Reader {
-            data,
-            pos: 0,
-            limits,
-        }
-    }
-
-    pub fn read_value(&mut self) -> Result<AmfValue, AmfError> {
-        Err(AmfError::Invalid {
-            offset: self.pos,
-            reason: "AMF3 decoder not implemented yet".into(),
-        })
-    }
-
-    pub fn position(&self) -> usize {
-        self.pos
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.pos >= self.data.len()
     }
 }
 
 /// Decodes every AMF0 value in `data`. On error, returns what decoded before it and the error.
 pub fn decode_amf0_all(data: &[u8], limits: AmfLimits) -> (Vec<AmfValue>, Option<AmfError>) {
     let mut reader = Amf0Reader::new(data, limits);
+    let mut values = Vec::new();
+    while !reader.is_empty() {
+        match reader.read_value() {
+            Ok(v) => values.push(v),
+            Err(e) => return (values, Some(e)),
+        }
+    }
+    (values, None)
+}
+
+/// Decodes every AMF3 value in `data`. On error, returns what decoded before it and the error.
+pub fn decode_amf3_all(data: &[u8], limits: AmfLimits) -> (Vec<AmfValue>, Option<AmfError>) {
+    let mut reader = Amf3Reader::new(data, limits);
     let mut values = Vec::new();
     while !reader.is_empty() {
         match reader.read_value() {

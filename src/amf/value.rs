@@ -27,7 +27,10 @@ pub enum AmfValue {
         dense: Vec<AmfValue>,
     },
     /// Milliseconds since the epoch, with the AMF0 time-zone field in minutes where present.
-    Date { millis: f64, timezone_minutes: Option<i16> },
+    Date {
+        millis: f64,
+        timezone_minutes: Option<i16>,
+    },
     /// AMF0 XML document, AMF3 XMLDocument and XML.
     Xml(String),
     ByteArray(Vec<u8>),
@@ -43,7 +46,9 @@ pub enum AmfValue {
     Undefined,
     /// AMF0 unsupported marker.
     Unsupported,
-    /// A reference that could not be resolved into a copy (a cycle, or an index out of range).
+    /// A reference to a value that was still being decoded (a cycle: the value contains
+    /// itself), with its reference-table index. A reference to an index that was never
+    /// assigned is a decoding error instead.
     UnresolvedReference(u32),
 }
 
@@ -115,6 +120,9 @@ impl AmfValue {
     }
 }
 
+/// 2^53: beyond it, f64 no longer holds every integer.
+const MAX_EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
+
 fn serialize_pairs<S: Serializer>(
     serializer: S,
     pairs: &[(String, AmfValue)],
@@ -132,6 +140,10 @@ fn serialize_pairs<S: Serializer>(
 impl Serialize for AmfValue {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
+            // Integral numbers print as JSON integers (`1`, not `1.0`), as Wireshark shows them.
+            AmfValue::Number(n) if n.fract() == 0.0 && n.abs() < MAX_EXACT_INTEGER => {
+                serializer.serialize_i64(*n as i64)
+            }
             AmfValue::Number(n) => serializer.serialize_f64(*n),
             AmfValue::Integer(i) => serializer.serialize_i32(*i),
             AmfValue::Boolean(b) => serializer.serialize_bool(*b),
@@ -274,6 +286,9 @@ fn decode_hex(hex: &str) -> Option<Vec<u8>> {
     }
     (0..hex.len())
         .step_by(2)
-        .map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
         .collect()
 }
