@@ -363,3 +363,52 @@ fn gap_inside_the_handshake_then_chunks() {
     assert_eq!(ev.messages().len(), 1);
     assert!(ev.diagnostic_codes().contains(&"handshake.gap"));
 }
+
+#[test]
+fn commands_decode_and_pair_with_their_results() {
+    use rtmpscope::rtmp::pairing::CommandPairer;
+    let c2s = data("rtmp-nginx-ffmpeg-publish-c2s.bin");
+    let s2c = data("rtmp-nginx-ffmpeg-publish-s2c.bin");
+    // All client bytes first, then the server's: every request precedes its answer.
+    let mut conn = RtmpConnection::new(RtmpConfig::default());
+    let mut ev = Events::default();
+    conn.on_data(Dir::C2S, &c2s, origin_at(0, 1), &mut |e| ev.all.push(e));
+    conn.on_data(Dir::S2C, &s2c, origin_at(0, 2), &mut |e| ev.all.push(e));
+    conn.finish(&mut |e| ev.all.push(e));
+    let msgs = ev.messages();
+    let connect = msgs[0].command().unwrap();
+    assert_eq!(
+        (connect.name.as_str(), connect.transaction_id),
+        ("connect", 1.0)
+    );
+    assert_eq!(
+        connect.command_object.get("app").and_then(|v| v.as_str()),
+        Some("live")
+    );
+    assert_eq!(
+        connect.command_object.get("tcUrl").and_then(|v| v.as_str()),
+        Some("rtmp://127.0.0.1:1935/live")
+    );
+    let mut pairer = CommandPairer::new();
+    let pairs: Vec<_> = msgs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| pairer.observe(i as u64, m))
+        .map(|p| (p.request, p.response, p.transaction_id))
+        .collect();
+    assert_eq!(
+        pairs,
+        vec![
+            ("connect".to_string(), "_result".to_string(), 1.0),
+            ("createStream".to_string(), "_result".to_string(), 4.0),
+        ]
+    );
+    // releaseStream, FCPublish and publish get no _result from nginx.
+    let unanswered: Vec<_> = pairer.unanswered().into_iter().map(|u| u.1).collect();
+    assert_eq!(unanswered, vec!["releaseStream", "FCPublish", "publish"]);
+    let meta = msgs.iter().find(|m| m.type_id == 18).unwrap();
+    match &meta.body {
+        MessageBody::Data(d) => assert_eq!(d.handler(), Some("@setDataFrame")),
+        other => panic!("{other:?}"),
+    }
+}
