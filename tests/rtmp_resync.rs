@@ -230,6 +230,18 @@ fn snaplen_cut_segments_stay_in_sync() {
         .iter()
         .all(|m| m.damaged() && m.complete && m.body.len() == 32));
     assert_eq!(video[40].timestamp, 40 * 33);
+    // One diagnostic per gap for the first 20, then a count.
+    let gaps: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "rtmp.gap")
+        .collect();
+    assert_eq!(gaps.len(), 21);
+    assert!(
+        gaps[20].text.contains("more `rtmp.gap` diagnostics"),
+        "{}",
+        gaps[20].text
+    );
 }
 
 #[test]

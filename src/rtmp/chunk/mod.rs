@@ -9,6 +9,7 @@
 //! are reported damaged, and the [`resync`](super::resync) scanner looks for the next plausible
 //! chunk boundary.
 
+mod complete;
 mod recovery;
 
 use std::collections::BTreeMap;
@@ -16,7 +17,7 @@ use std::collections::BTreeMap;
 use crate::diagnostic::Severity;
 
 use super::header::{parse_basic_header, parse_chunk_header, ChunkHeader, ExtendedRule};
-use super::message::{header_problem, type_name};
+use super::message::header_problem;
 use super::queue::{ByteQueue, Locator};
 use super::stream::{Partial, StreamState};
 use super::{diagnostic, Dir, Origin, RtmpConfig};
@@ -27,6 +28,8 @@ pub const TYPE_SET_CHUNK_SIZE: u8 = 1;
 pub const TYPE_ABORT: u8 = 2;
 /// The chunk size every direction starts with.
 pub const DEFAULT_CHUNK_SIZE: u32 = 128;
+/// Diagnostics of one code reported one by one per direction; the rest are counted.
+pub const MAX_REPORTS_PER_CODE: u32 = 20;
 
 /// What the demuxer reports.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +80,8 @@ pub struct ChunkStreamDemuxer {
     at_resync_point: bool,
     omitted_extended_reported: bool,
     resyncs: u32,
+    /// Diagnostics emitted per code.
+    reported: Vec<(String, u32)>,
 }
 
 impl ChunkStreamDemuxer {
@@ -97,6 +102,7 @@ impl ChunkStreamDemuxer {
             at_resync_point: false,
             omitted_extended_reported: false,
             resyncs: 0,
+            reported: Vec::new(),
         }
     }
 
@@ -201,17 +207,50 @@ impl ChunkStreamDemuxer {
         }
     }
 
+    /// Reports a diagnostic; past [`MAX_REPORTS_PER_CODE`] of one code they are only counted
+    /// (a snap-length-cut capture has a gap in every packet).
     fn emit_diag<F: FnMut(DemuxEvent)>(
-        &self,
+        &mut self,
         severity: Severity,
         code: &str,
         text: String,
         at: Origin,
         sink: &mut F,
     ) {
-        sink(DemuxEvent::Diagnostic(diagnostic(
-            severity, code, text, at, self.dir,
-        )));
+        let count = match self.reported.iter_mut().find(|(c, _)| c == code) {
+            Some((_, n)) => n,
+            None => {
+                self.reported.push((code.to_string(), 0));
+                let Some((_, n)) = self.reported.last_mut() else {
+                    return;
+                };
+                n
+            }
+        };
+        *count += 1;
+        if *count <= MAX_REPORTS_PER_CODE {
+            sink(DemuxEvent::Diagnostic(diagnostic(
+                severity, code, text, at, self.dir,
+            )));
+        }
+    }
+
+    /// Says how many diagnostics of each code were only counted.
+    fn report_suppressed<F: FnMut(DemuxEvent)>(&mut self, at: Origin, sink: &mut F) {
+        for (code, n) in std::mem::take(&mut self.reported) {
+            if n > MAX_REPORTS_PER_CODE {
+                sink(DemuxEvent::Diagnostic(diagnostic(
+                    Severity::Info,
+                    &code,
+                    format!(
+                        "{} more `{code}` diagnostics in this direction were not reported one by one",
+                        n - MAX_REPORTS_PER_CODE
+                    ),
+                    at,
+                    self.dir,
+                )));
+            }
+        }
     }
 
     fn process<F: FnMut(DemuxEvent)>(&mut self, buf: &[u8], loc: Locator, sink: &mut F) -> Stop {
@@ -432,93 +471,5 @@ impl ChunkStreamDemuxer {
         let first_chunk = partial.remaining().min(self.chunk_size);
         state.partial = Some(Box::new(partial));
         Some(first_chunk)
-    }
-
-    fn append(&mut self, csid: u32, data: &[u8], last: Origin) {
-        let budget = self.config.max_buffered.saturating_sub(self.buffered);
-        if let Some(p) = self.streams.get_mut(&csid).and_then(|s| s.partial.as_mut()) {
-            self.buffered += p.append(data, budget, &self.config);
-            p.msg.last = last;
-        }
-    }
-
-    /// A chunk's payload is complete: the message too, if this was its last chunk.
-    fn end_chunk<F: FnMut(DemuxEvent)>(&mut self, csid: u32, last: Origin, sink: &mut F) {
-        let Some(state) = self.streams.get_mut(&csid) else {
-            return;
-        };
-        if state.partial.as_ref().is_some_and(|p| p.remaining() > 0) {
-            return;
-        }
-        let Some(mut partial) = state.partial.take() else {
-            return;
-        };
-        partial.msg.complete = true;
-        partial.msg.last = last;
-        self.buffered = self.buffered.saturating_sub(partial.msg.body.len());
-        let msg = partial.msg;
-        if msg.missing == 0 {
-            self.apply_control(&msg, sink);
-        }
-        sink(DemuxEvent::Message(msg));
-    }
-
-    /// Set Chunk Size and Abort change how the following chunks are read.
-    fn apply_control<F: FnMut(DemuxEvent)>(&mut self, msg: &RawMessage, sink: &mut F) {
-        let value = match msg.body.get(..4) {
-            Some(b) => u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
-            None => return,
-        };
-        match msg.type_id {
-            TYPE_SET_CHUNK_SIZE => {
-                if value & 0x8000_0000 != 0 {
-                    self.emit_diag(
-                        Severity::Warning,
-                        "chunk.size_invalid",
-                        format!(
-                            "Set Chunk Size 0x{value:08x} has the top bit set (must be 0); \
-                             using the low 31 bits"
-                        ),
-                        msg.first,
-                        sink,
-                    );
-                }
-                let size = value & 0x7fff_ffff;
-                if size == 0 {
-                    self.emit_diag(
-                        Severity::Error,
-                        "chunk.size_invalid",
-                        format!(
-                            "Set Chunk Size 0 is invalid; keeping chunk size {}",
-                            self.chunk_size
-                        ),
-                        msg.first,
-                        sink,
-                    );
-                } else {
-                    self.chunk_size = size;
-                }
-            }
-            TYPE_ABORT => {
-                let target = self.streams.get_mut(&value).and_then(|s| s.partial.take());
-                if let Some(p) = target {
-                    self.buffered = self.buffered.saturating_sub(p.msg.body.len());
-                    self.emit_diag(
-                        Severity::Info,
-                        "chunk.aborted",
-                        format!(
-                            "Abort Message discards the unfinished {} message on chunk stream \
-                             {value} ({} of {} bytes received)",
-                            type_name(p.msg.type_id),
-                            p.received,
-                            p.msg.length
-                        ),
-                        msg.first,
-                        sink,
-                    );
-                }
-            }
-            _ => {}
-        }
     }
 }

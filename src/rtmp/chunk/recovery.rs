@@ -125,6 +125,7 @@ impl ChunkStreamDemuxer {
         }
         self.flush_partials(end, "the stream ends before the message is complete", sink);
         self.mode = Mode::Header;
+        self.report_suppressed(end, sink);
     }
 
     pub(super) fn flush_stream<F: FnMut(DemuxEvent)>(
