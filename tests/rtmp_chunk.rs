@@ -307,3 +307,45 @@ fn byte_by_byte_equals_whole() {
         assert!(split.diagnostics.is_empty());
     }
 }
+
+#[test]
+fn aggregate_message_is_split_into_its_tags() {
+    use rtmpscope::rtmp::aggregate::encode_tag;
+    use rtmpscope::rtmp::{MessageBody, RtmpMessage};
+    let mut agg = Vec::new();
+    encode_tag(9, 1000, 1, &[0x17, 0x01, 0, 0, 0x42, 0x65, 0x88], &mut agg);
+    encode_tag(8, 1010, 1, &[0xaf, 0x01, 0x21, 0x10], &mut agg);
+    encode_tag(
+        18,
+        1020,
+        1,
+        &[0x02, 0x00, 0x04, b't', b'e', b's', b't'],
+        &mut agg,
+    );
+    encode_tag(9, 1033, 1, &body(300, 1), &mut agg);
+    let mut w = ChunkWriter::new();
+    w.message(0, 5, 7000, 22, 1, &agg, None);
+    let c = demux(&w.out, 100);
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    let raw = c.messages[0].clone();
+    assert_eq!(raw.body.len(), agg.len(), "aggregates are kept whole");
+    let (msg, _) = RtmpMessage::from_raw(raw, rtmpscope::rtmp::Dir::S2C);
+    let MessageBody::Aggregate(a) = &msg.body else {
+        panic!("{:?}", msg.body)
+    };
+    assert_eq!(a.error, None);
+    let parts: Vec<_> = a
+        .parts
+        .iter()
+        .map(|p| (p.type_id, p.timestamp, p.length))
+        .collect();
+    assert_eq!(
+        parts,
+        vec![(9, 7000, 7), (8, 7010, 4), (18, 7020, 7), (9, 7033, 300)]
+    );
+    assert!(a.parts.iter().all(|p| p.back_pointer_ok == Some(true)));
+    match &a.parts[2].body {
+        MessageBody::Data(d) => assert_eq!(d.handler(), Some("test")),
+        other => panic!("{other:?}"),
+    }
+}
