@@ -412,3 +412,89 @@ fn commands_decode_and_pair_with_their_results() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn other_protocols_opening_with_0x03_are_not_taken_for_rtmp() {
+    // RDP opens with a TPKT header (03 00 len16): short request, short answer, more requests.
+    let mut conn = RtmpConnection::new(RtmpConfig::default());
+    let mut ev = Events::default();
+    let mut request = vec![0x03, 0x00, 0x00, 0x2b];
+    request.extend([0xe0; 39]);
+    let mut answer = vec![0x03, 0x00, 0x00, 0x13];
+    answer.extend([0xd0; 15]);
+    conn.on_data(Dir::C2S, &request, origin_at(0, 1), &mut |e| ev.all.push(e));
+    conn.on_data(Dir::S2C, &answer, origin_at(0, 2), &mut |e| ev.all.push(e));
+    conn.on_data(
+        Dir::C2S,
+        &[0x03, 0x00, 0x01, 0xa0],
+        origin_at(43, 3),
+        &mut |e| ev.all.push(e),
+    );
+    conn.on_data(Dir::C2S, &[0x55; 3000], origin_at(47, 4), &mut |e| {
+        ev.all.push(e)
+    });
+    conn.finish(&mut |e| ev.all.push(e));
+    assert!(!conn.is_rtmp());
+    assert!(matches!(
+        ev.all[0],
+        RtmpEvent::NotRtmp {
+            first_byte: 3,
+            frame: 1,
+            ..
+        }
+    ));
+    assert!(ev.messages().is_empty() && ev.handshake().is_none());
+    // An answer that does not start with S0 = 3.
+    let mut conn = RtmpConnection::new(RtmpConfig::default());
+    let mut ev = Events::default();
+    conn.on_data(Dir::C2S, &request, origin_at(0, 1), &mut |e| ev.all.push(e));
+    conn.on_data(Dir::S2C, &[0x16, 3, 1], origin_at(0, 2), &mut |e| {
+        ev.all.push(e)
+    });
+    assert!(matches!(ev.all[0], RtmpEvent::NotRtmp { .. }));
+}
+
+#[test]
+fn detection_waits_for_c0_c1_and_comes_first() {
+    let (c2s, s2c) = simple_handshake(2);
+    let mut conn = RtmpConnection::new(RtmpConfig::default());
+    let mut ev = Events::default();
+    conn.on_data(Dir::C2S, &c2s[..700], origin_at(0, 1), &mut |e| {
+        ev.all.push(e)
+    });
+    assert!(ev.all.is_empty(), "not decided on 700 bytes");
+    conn.on_data(Dir::C2S, &c2s[700..1537], origin_at(700, 2), &mut |e| {
+        ev.all.push(e)
+    });
+    assert!(matches!(
+        ev.all[0],
+        RtmpEvent::Detected {
+            version: 3,
+            roles_swapped: false,
+            frame: 1
+        }
+    ));
+    conn.on_data(Dir::S2C, &s2c, origin_at(0, 3), &mut |e| ev.all.push(e));
+    conn.on_data(Dir::C2S, &c2s[1537..], origin_at(1537, 4), &mut |e| {
+        ev.all.push(e)
+    });
+    assert!(ev.handshake().unwrap().complete);
+    assert!(conn.is_rtmp());
+}
+
+#[test]
+fn server_answering_before_all_of_c1_arrived_is_still_rtmp() {
+    // 1448-byte segments interleaved: C0+C1 part, S0+S1 part, rest of C1 (+C2), rest of S*.
+    let (c2s, s2c) = simple_handshake(6);
+    let mut conn = RtmpConnection::new(RtmpConfig::default());
+    let mut ev = Events::default();
+    let mut sink = |e| ev.all.push(e);
+    conn.on_data(Dir::C2S, &c2s[..1448], origin_at(0, 1), &mut sink);
+    conn.on_data(Dir::S2C, &s2c[..1448], origin_at(0, 2), &mut sink);
+    conn.on_data(Dir::C2S, &c2s[1448..2896], origin_at(1448, 3), &mut sink);
+    conn.on_data(Dir::S2C, &s2c[1448..], origin_at(1448, 4), &mut sink);
+    conn.on_data(Dir::C2S, &c2s[2896..], origin_at(2896, 5), &mut sink);
+    conn.finish(&mut sink);
+    assert!(conn.is_rtmp());
+    assert!(ev.handshake().unwrap().complete);
+}
