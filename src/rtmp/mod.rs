@@ -140,8 +140,9 @@ impl Origin {
 /// limit bounds memory on hostile input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RtmpConfig {
-    /// Bodies of non-media messages (commands, data, control) are kept up to this many bytes;
-    /// a longer body is decoded from its prefix and marked truncated.
+    /// Bodies of non-media messages (commands, data, control, and aggregates, which are split
+    /// once whole) are kept up to this many bytes; a longer body is decoded from its prefix and
+    /// marked truncated.
     pub max_body: usize,
     /// Audio and video: bytes kept from the start of each body (enough for the tag header).
     pub media_prefix: usize,
@@ -200,4 +201,34 @@ pub enum RtmpEvent {
 
 fn diagnostic(severity: Severity, code: &str, text: String, at: Origin, dir: Dir) -> Diagnostic {
     Diagnostic::new(severity, code, text, at.location(dir))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dir_and_origin() {
+        assert_eq!(serde_json::to_string(&Dir::C2S).unwrap(), "\"c2s\"");
+        assert_eq!(serde_json::from_str::<Dir>("\"s2c\"").unwrap(), Dir::S2C);
+        assert_eq!(Dir::C2S.reverse(), Dir::S2C);
+        let o = Origin::new(3, Timestamp::new(1, 2), 10, Some(100));
+        let a = o.advanced(5);
+        assert_eq!(
+            (a.frame, a.stream_offset, a.file_offset),
+            (3, 15, Some(105))
+        );
+        let l = a.location(Dir::S2C);
+        assert_eq!(
+            (l.frame, l.stream_offset, l.dir.as_deref()),
+            (Some(3), Some(15), Some("s2c"))
+        );
+        assert_eq!(
+            Origin::new(1, Timestamp::default(), 0, None)
+                .advanced(4)
+                .file_offset,
+            None
+        );
+    }
 }

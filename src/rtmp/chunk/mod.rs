@@ -302,3 +302,69 @@ impl ChunkStreamDemuxer {
         Stop::Done
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len() / 2)
+            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn nginx_control_burst_then_result_at_the_new_chunk_size() {
+        // nginx-rtmp's answer to connect, as it came in one segment: Set Peer Bandwidth
+        // (5000000, dynamic), Set Chunk Size 4096, then the 190-byte _result header on csid 3,
+        // whose body now fits one chunk.
+        let mut bytes = hex(concat!(
+            "020000000000050600000000004c4b4002",
+            "020000000000040100000000",
+            "00001000",
+            "030000000000be1400000000"
+        ));
+        bytes.extend(std::iter::repeat_n(0x05, 190));
+        bytes.extend(hex("4200000000000414")); // fmt 1 on csid 2: an Abort-typed header
+        let mut d = ChunkStreamDemuxer::new(Dir::S2C, RtmpConfig::default());
+        let mut out = Vec::new();
+        d.feed(&bytes, Origin::default(), &mut |e| out.push(e));
+        let msgs: Vec<_> = out
+            .iter()
+            .filter_map(|e| match e {
+                DemuxEvent::Message(m) => Some((m.csid, m.type_id, m.length, m.chunks)),
+                DemuxEvent::Diagnostic(_) => None,
+            })
+            .collect();
+        assert_eq!(msgs, vec![(2, 6, 5, 1), (2, 1, 4, 1), (3, 20, 190, 1)]);
+        assert_eq!(d.chunk_size(), 4096);
+        // The trailing fmt 1 header (type 0x14 with length 4) waits for its payload.
+        assert_eq!(d.known_stream(2).unwrap().type_id, 0x14);
+        assert_eq!(d.buffered_bytes(), 0);
+    }
+
+    #[test]
+    fn header_split_across_feeds_keeps_its_origin() {
+        let bytes = hex("030000000000031400000000020001");
+        let mut d = ChunkStreamDemuxer::new(Dir::C2S, RtmpConfig::default());
+        let mut out = Vec::new();
+        let o1 = Origin::new(7, Default::default(), 100, Some(5000));
+        let o2 = Origin::new(9, Default::default(), 105, Some(9000));
+        d.feed(&bytes[..5], o1, &mut |e| out.push(e));
+        assert!(out.is_empty());
+        d.feed(&bytes[5..], o2, &mut |e| out.push(e));
+        let DemuxEvent::Message(m) = &out[0] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            (m.first.frame, m.first.stream_offset, m.first.file_offset),
+            (7, 100, Some(5000))
+        );
+        assert_eq!(
+            (m.last.frame, m.last.stream_offset, m.last.file_offset),
+            (9, 114, Some(9009))
+        );
+        assert_eq!(m.body, vec![2, 0, 1]);
+    }
+}
