@@ -381,6 +381,9 @@ impl RtmpConnection {
         }
         self.handshake_reported = true;
         sink(RtmpEvent::Handshake(self.handshake_info()));
+        for side in &mut self.sides {
+            side.handshake.release();
+        }
     }
 }
 
