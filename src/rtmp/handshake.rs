@@ -201,24 +201,41 @@ pub struct HandshakeSide {
     first: Option<Origin>,
     second_block: Option<Origin>,
     done: Option<Origin>,
+    /// `(bytes received, first byte)` after [`HandshakeSide::release`].
+    released: Option<(usize, u8)>,
 }
 
 impl HandshakeSide {
     pub fn is_done(&self) -> bool {
-        self.bytes.len() >= SIDE_LEN
+        self.received() >= SIDE_LEN
     }
 
     pub fn received(&self) -> usize {
-        self.bytes.len()
+        self.released.map_or(self.bytes.len(), |(n, _)| n)
+    }
+
+    /// Frees the kept bytes once the handshake was analysed (the counts stay).
+    pub fn release(&mut self) {
+        let n = self.bytes.len();
+        let first = self.first_byte();
+        self.bytes = Vec::new();
+        self.lost = Vec::new();
+        self.released = Some((n, first));
     }
 
     /// C0 / S0 (0 before any byte).
     pub fn first_byte(&self) -> u8 {
-        self.bytes.first().copied().unwrap_or(0)
+        match self.released {
+            Some((_, first)) => first,
+            None => self.bytes.first().copied().unwrap_or(0),
+        }
     }
 
     /// Takes handshake bytes from `data`; returns how many it used (the rest are chunks).
     pub fn feed(&mut self, data: &[u8], origin: Origin) -> usize {
+        if self.released.is_some() {
+            return 0;
+        }
         let take = (SIDE_LEN - self.bytes.len().min(SIDE_LEN)).min(data.len());
         if take == 0 {
             return 0;
@@ -240,6 +257,9 @@ impl HandshakeSide {
 
     /// `len` bytes are missing; returns how many of them fell inside the handshake.
     pub fn gap(&mut self, len: u64, at: Origin) -> u64 {
+        if self.released.is_some() {
+            return 0;
+        }
         let take = ((SIDE_LEN - self.bytes.len().min(SIDE_LEN)) as u64).min(len) as usize;
         if take == 0 {
             return 0;
