@@ -80,7 +80,7 @@ fn truncated_at_every_length() {
 #[test]
 fn truncation_errors_say_where() {
     let record = hex(AVC);
-    let err = decode_avc_config(&record[..20]).unwrap_err();
+    let err = decode_avc_config(&record[..20]).expect_err("must fail");
     assert_eq!(
         err,
         CodecError::Truncated {
@@ -112,7 +112,7 @@ fn truncated_inner_parameter_sets_keep_the_record() {
 #[test]
 fn huge_declared_counts_and_lengths() {
     // 31 SPS of 65535 bytes each declared, none present.
-    let err = decode_avc_config(&[1, 100, 0, 30, 0xff, 0xff, 0xff, 0xff]).unwrap_err();
+    let err = decode_avc_config(&[1, 100, 0, 30, 0xff, 0xff, 0xff, 0xff]).expect_err("must fail");
     assert!(
         matches!(err, CodecError::Truncated { needed: 65535, .. }),
         "{err}"
