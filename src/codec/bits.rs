@@ -116,9 +116,8 @@ impl<'a> BitReader<'a> {
         Ok(set)
     }
 
-    /// Reads `count` bits (at most 32) as an unsigned number.
+    /// Reads `count` bits as an unsigned number; counts above 32 read 32.
     pub(crate) fn bits(&mut self, count: u32, field: &'static str) -> Result<u32, CodecError> {
-        debug_assert!(count <= 32, "bits() reads at most 32 bits");
         Ok(self.bits_u64(count.min(32), field)? as u32)
     }
 

@@ -30,7 +30,10 @@ pub use av1::{decode_av1_config, Av1Config, Av1SequenceHeader, Av1Timing};
 pub use avc::{avc_level_name, avc_profile_name, decode_avc_config, AvcConfig, AvcSps, AvcTiming};
 pub use colour::{ChromaFormat, ColourInfo, Ratio};
 pub use flac::{decode_flac_config, FlacConfig};
-pub use hevc::{decode_hevc_config, HevcConfig, HevcNalArray, HevcSps, HevcTiming};
+pub use hevc::{
+    decode_hevc_config, hevc_level_name, hevc_profile_name, HevcConfig, HevcNalArray, HevcSps,
+    HevcTiming,
+};
 pub use opus::{decode_opus_config, OpusConfig};
 pub use vp9::{decode_vp9_config, Vp9Config};
 
