@@ -22,6 +22,7 @@ mod colour;
 mod flac;
 mod hevc;
 mod hevc_sps;
+mod hevc_vui;
 mod opus;
 mod vp9;
 
