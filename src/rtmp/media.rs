@@ -458,7 +458,10 @@ mod tests {
         assert_eq!(h.config, Some(HexBytes(vec![1, 2])));
         let h = decode_video(&[0x17, 0x00, 0x00, 0x00, 0x00, 0x01, 0x64]).unwrap();
         assert_eq!(h.config, Some(HexBytes(vec![0x01, 0x64])));
-        assert_eq!(decode_video(&[0x27, 0x01, 0, 0, 0, 9]).unwrap().config, None);
+        assert_eq!(
+            decode_video(&[0x27, 0x01, 0, 0, 0, 9]).unwrap().config,
+            None
+        );
         let h = decode_video(&[0x90, b'h', b'v', b'c', b'1', 0x01]).unwrap();
         assert_eq!(h.config, Some(HexBytes(vec![0x01])));
     }
