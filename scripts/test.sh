@@ -4,6 +4,7 @@
 # then the web app: its release build with Trunk, browser tests of its components and worker
 # (wasm-bindgen-test in headless Chromium) and end-to-end tests (Playwright driving Chromium).
 set -euo pipefail
+shopt -s inherit_errexit 2>/dev/null || true
 cd "$(dirname "$0")/.."
 source scripts/lib/setup.sh
 
@@ -32,8 +33,10 @@ step "cargo build --lib --target wasm32-unknown-unknown"
 cargo build --lib --target wasm32-unknown-unknown --locked
 
 step "cargo test"
-cargo test --all-targets --locked
-cargo test --doc --locked
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --all-targets --locked 2>&1 | tee "$log"
+cargo test --doc --locked 2>&1 | tee -a "$log"
 
 step "web app: trunk build --release=true"
 trunk build --release=true
@@ -43,10 +46,15 @@ done
 
 step "web app: browser tests (wasm-bindgen-test in headless Chromium)"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown \
-  --no-default-features --test web_components --test web_worker --locked
+  --no-default-features --test web_components --test web_worker --locked 2>&1 | tee -a "$log"
 
 step "web app: end-to-end tests (Playwright, Chromium)"
 cargo build --locked --bin rtmpscope
-RTMPSCOPE_BIN="$(cargo metadata --format-version 1 --no-deps \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/rtmpscope" \
-  node --test tests/web/*.mjs
+target_dir=$(cargo metadata --format-version 1 --no-deps \
+  | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+RTMPSCOPE_BIN="$target_dir/debug/rtmpscope" node --test tests/web/*.mjs 2>&1 | tee -a "$log"
+
+# One closing line over every test binary and the browser tests, so CI reads the real totals.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     /^# pass / { p += $3 } /^# fail / { f += $3 }
+     END { printf "\ntotal: %d passed, %d failed\n", p, f }' "$log"

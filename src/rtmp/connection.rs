@@ -4,7 +4,7 @@ use crate::capture::Timestamp;
 use crate::diagnostic::Severity;
 
 use super::chunk::{ChunkStreamDemuxer, DemuxEvent};
-use super::handshake::{analyze, HandshakeSide};
+use super::handshake::{analyze, HandshakeSide, BLOCK_LEN};
 use super::message::{is_known_type, RtmpMessage};
 use super::{diagnostic, Dir, Origin, RtmpConfig, RtmpEvent};
 
@@ -12,6 +12,12 @@ use super::{diagnostic, Dir, Origin, RtmpConfig, RtmpEvent};
 enum State {
     /// No byte seen yet.
     Undetected,
+    /// C0 = 3 seen; confirmed once a side has sent C0+C1 / S0+S1 (other protocols open with
+    /// 0x03 too, e.g. RDP's TPKT, but exchange short messages).
+    Tentative {
+        first: Origin,
+        dir: Dir,
+    },
     Rtmp,
     /// Not RTMP, or encrypted: nothing more is decoded.
     Ignored,
@@ -95,7 +101,19 @@ impl RtmpConnection {
 
     /// The demuxer of one RTMP role (for its counters).
     pub fn demuxer(&self, role: Dir) -> &ChunkStreamDemuxer {
-        &self.sides[role.index()].demuxer
+        &self.side(role).demuxer
+    }
+
+    fn side(&self, role: Dir) -> &Side {
+        let [client, server] = &self.sides;
+        match role {
+            Dir::C2S => client,
+            Dir::S2C => server,
+        }
+    }
+
+    fn side_mut(&mut self, role: Dir) -> &mut Side {
+        pick(&mut self.sides, role)
     }
 
     fn role(&self, dir: Dir) -> Dir {
@@ -109,23 +127,8 @@ impl RtmpConnection {
     fn detect<F: FnMut(RtmpEvent)>(&mut self, dir: Dir, first: u8, origin: Origin, sink: &mut F) {
         match first {
             3 => {
-                self.state = State::Rtmp;
+                self.state = State::Tentative { first: origin, dir };
                 self.roles_swapped = dir == Dir::S2C;
-                sink(RtmpEvent::Detected {
-                    version: first,
-                    roles_swapped: self.roles_swapped,
-                    frame: origin.frame,
-                });
-                if self.roles_swapped {
-                    sink(RtmpEvent::Diagnostic(diagnostic(
-                        Severity::Info,
-                        "rtmp.roles_swapped",
-                        "C0+C1 came from the side taken for the server: it is the RTMP client"
-                            .into(),
-                        origin,
-                        Dir::C2S,
-                    )));
-                }
             }
             6 | 8 => {
                 self.state = State::Ignored;
@@ -152,6 +155,61 @@ impl RtmpConnection {
         }
     }
 
+    fn confirm<F: FnMut(RtmpEvent)>(&mut self, sink: &mut F) {
+        let State::Tentative { first, .. } = self.state else {
+            return;
+        };
+        self.state = State::Rtmp;
+        sink(RtmpEvent::Detected {
+            version: 3,
+            roles_swapped: self.roles_swapped,
+            frame: first.frame,
+        });
+        if self.roles_swapped {
+            sink(RtmpEvent::Diagnostic(diagnostic(
+                Severity::Info,
+                "rtmp.roles_swapped",
+                "C0+C1 came from the side taken for the server: it is the RTMP client".into(),
+                first,
+                Dir::C2S,
+            )));
+        }
+    }
+
+    fn reject<F: FnMut(RtmpEvent)>(&mut self, why: &str, sink: &mut F) {
+        let State::Tentative { first, dir } = self.state else {
+            return;
+        };
+        self.state = State::Ignored;
+        sink(RtmpEvent::NotRtmp {
+            first_byte: 3,
+            dir,
+            frame: first.frame,
+        });
+        sink(RtmpEvent::Diagnostic(diagnostic(
+            Severity::Info,
+            "rtmp.not_rtmp",
+            format!("the connection opens with 0x03 like RTMP, but {why}"),
+            first,
+            dir,
+        )));
+    }
+
+    /// Confirms or rejects a tentative detection after a side's bytes were taken.
+    fn check_tentative<F: FnMut(RtmpEvent)>(&mut self, sink: &mut F) {
+        if !matches!(self.state, State::Tentative { .. }) {
+            return;
+        }
+        let client = self.sides[0].handshake.received();
+        let server = self.sides[1].handshake.received();
+        let c0c1 = 1 + BLOCK_LEN;
+        if server > 0 && self.sides[1].handshake.first_byte() != 3 {
+            self.reject("the answer does not start with S0 = 3", sink);
+        } else if client >= c0c1 || server >= c0c1 {
+            self.confirm(sink);
+        }
+    }
+
     pub fn on_data<F: FnMut(RtmpEvent)>(
         &mut self,
         dir: Dir,
@@ -165,16 +223,34 @@ impl RtmpConnection {
         if self.state == State::Undetected {
             self.detect(dir, first, origin, sink);
         }
-        if self.state != State::Rtmp {
+        let role = self.role(dir);
+        if matches!(self.state, State::Tentative { .. }) && role == Dir::C2S {
+            // An RTMP server answers with all of S0+S1 and the client sends C2 only after it:
+            // a client going on after a short answer speaks another protocol.
+            let server = self.sides[1].handshake.received();
+            let client = self.sides[0].handshake.received();
+            let c0c1 = 1 + BLOCK_LEN;
+            if server > 0 && server < c0c1 {
+                if client + data.len() < c0c1 {
+                    self.reject("the client sent more after a short answer", sink);
+                } else if client >= c0c1 {
+                    self.reject("the client went on past C0+C1 before S0+S1 came", sink);
+                }
+            }
+        }
+        if self.state == State::Ignored || self.state == State::Undetected {
             return;
         }
-        let role = self.role(dir);
-        let side = &mut self.sides[role.index()];
+        let side = self.side_mut(role);
         side.end = origin.advanced(data.len() as u64);
         let mut used = 0;
         if !side.handshake.is_done() {
             let before = side.handshake.received();
             used = side.handshake.feed(data, origin);
+            self.check_tentative(sink);
+            if self.state == State::Ignored {
+                return;
+            }
             if role == Dir::S2C && before == 0 {
                 let c0 = self.sides[0].handshake_c0();
                 if c0 != Some(first) {
@@ -189,9 +265,9 @@ impl RtmpConnection {
             }
             self.maybe_report_handshake(sink);
         }
-        let side = &mut self.sides[role.index()];
         if let Some(rest) = data.get(used..).filter(|r| !r.is_empty()) {
             let reported = &mut self.unknown_types_reported;
+            let side = pick(&mut self.sides, role);
             side.demuxer
                 .feed(rest, origin.advanced(used as u64), &mut |ev| {
                     forward(role, ev, reported, sink)
@@ -209,6 +285,9 @@ impl RtmpConnection {
         sink: &mut F,
     ) {
         let at = Origin::new(frame, time, stream_offset, None);
+        if matches!(self.state, State::Tentative { .. }) {
+            self.confirm(sink);
+        }
         if self.state == State::Undetected {
             sink(RtmpEvent::Diagnostic(diagnostic(
                 Severity::Warning,
@@ -223,7 +302,7 @@ impl RtmpConnection {
             return;
         }
         let role = self.role(dir);
-        let side = &mut self.sides[role.index()];
+        let side = self.side_mut(role);
         side.end = at.advanced(len);
         let mut rest = len;
         if !side.handshake.is_done() {
@@ -240,7 +319,7 @@ impl RtmpConnection {
         }
         if rest > 0 {
             let reported = &mut self.unknown_types_reported;
-            let side = &mut self.sides[role.index()];
+            let side = pick(&mut self.sides, role);
             side.demuxer.gap(at.advanced(len - rest), rest, &mut |ev| {
                 forward(role, ev, reported, sink)
             });
@@ -249,6 +328,9 @@ impl RtmpConnection {
 
     /// The direction is closed (FIN or RST): unfinished messages in it are reported.
     pub fn on_close<F: FnMut(RtmpEvent)>(&mut self, dir: Dir, sink: &mut F) {
+        if matches!(self.state, State::Tentative { .. }) {
+            self.confirm(sink);
+        }
         if self.state != State::Rtmp {
             return;
         }
@@ -258,6 +340,8 @@ impl RtmpConnection {
 
     /// The capture ended: everything still open is reported.
     pub fn finish<F: FnMut(RtmpEvent)>(&mut self, sink: &mut F) {
+        // Too few bytes to tell: C0 = 3 and no contrary sign is taken as RTMP.
+        self.confirm(sink);
         if self.state != State::Rtmp {
             return;
         }
@@ -284,7 +368,7 @@ impl RtmpConnection {
 
     fn finish_side<F: FnMut(RtmpEvent)>(&mut self, role: Dir, sink: &mut F) {
         let reported = &mut self.unknown_types_reported;
-        let side = &mut self.sides[role.index()];
+        let side = pick(&mut self.sides, role);
         if side.finished {
             return;
         }
@@ -309,6 +393,17 @@ impl RtmpConnection {
         }
         self.handshake_reported = true;
         sink(RtmpEvent::Handshake(self.handshake_info()));
+        for side in &mut self.sides {
+            side.handshake.release();
+        }
+    }
+}
+
+fn pick(sides: &mut [Side; 2], role: Dir) -> &mut Side {
+    let [client, server] = sides;
+    match role {
+        Dir::C2S => client,
+        Dir::S2C => server,
     }
 }
 

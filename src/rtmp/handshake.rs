@@ -114,11 +114,13 @@ pub fn sign_block(block: &mut [u8], scheme: DigestScheme, server: bool) {
     let Some(off) = scheme.offset(block) else {
         return;
     };
-    if block.len() < off + DIGEST_LEN {
+    let (Some(before), Some(after)) = (block.get(..off), block.get(off + DIGEST_LEN..)) else {
         return;
+    };
+    let digest = hmac_sha256(key, &[before, after]);
+    if let Some(slot) = block.get_mut(off..off + DIGEST_LEN) {
+        slot.copy_from_slice(&digest);
     }
-    let digest = hmac_sha256(key, &[&block[..off], &block[off + DIGEST_LEN..]]);
-    block[off..off + DIGEST_LEN].copy_from_slice(&digest);
 }
 
 /// Writes the C2/S2 signature answering the peer's digest (for tests and fixtures).
@@ -132,8 +134,13 @@ pub fn sign_response(block: &mut [u8], peer_digest: &[u8; 32], server: bool) {
         PLAYER_KEY_TEXT
     });
     let derived = hmac_sha256(&key, &[peer_digest]);
-    let sig = hmac_sha256(&derived, &[&block[..BLOCK_LEN - DIGEST_LEN]]);
-    block[BLOCK_LEN - DIGEST_LEN..BLOCK_LEN].copy_from_slice(&sig);
+    let Some(signed) = block.get(..BLOCK_LEN - DIGEST_LEN) else {
+        return;
+    };
+    let sig = hmac_sha256(&derived, &[signed]);
+    if let Some(slot) = block.get_mut(BLOCK_LEN - DIGEST_LEN..BLOCK_LEN) {
+        slot.copy_from_slice(&sig);
+    }
 }
 
 /// What the handshake showed.
@@ -201,24 +208,41 @@ pub struct HandshakeSide {
     first: Option<Origin>,
     second_block: Option<Origin>,
     done: Option<Origin>,
+    /// `(bytes received, first byte)` after [`HandshakeSide::release`].
+    released: Option<(usize, u8)>,
 }
 
 impl HandshakeSide {
     pub fn is_done(&self) -> bool {
-        self.bytes.len() >= SIDE_LEN
+        self.received() >= SIDE_LEN
     }
 
     pub fn received(&self) -> usize {
-        self.bytes.len()
+        self.released.map_or(self.bytes.len(), |(n, _)| n)
+    }
+
+    /// Frees the kept bytes once the handshake was analysed (the counts stay).
+    pub fn release(&mut self) {
+        let n = self.bytes.len();
+        let first = self.first_byte();
+        self.bytes = Vec::new();
+        self.lost = Vec::new();
+        self.released = Some((n, first));
     }
 
     /// C0 / S0 (0 before any byte).
     pub fn first_byte(&self) -> u8 {
-        self.bytes.first().copied().unwrap_or(0)
+        match self.released {
+            Some((_, first)) => first,
+            None => self.bytes.first().copied().unwrap_or(0),
+        }
     }
 
     /// Takes handshake bytes from `data`; returns how many it used (the rest are chunks).
     pub fn feed(&mut self, data: &[u8], origin: Origin) -> usize {
+        if self.released.is_some() {
+            return 0;
+        }
         let take = (SIDE_LEN - self.bytes.len().min(SIDE_LEN)).min(data.len());
         if take == 0 {
             return 0;
@@ -240,6 +264,9 @@ impl HandshakeSide {
 
     /// `len` bytes are missing; returns how many of them fell inside the handshake.
     pub fn gap(&mut self, len: u64, at: Origin) -> u64 {
+        if self.released.is_some() {
+            return 0;
+        }
         let take = ((SIDE_LEN - self.bytes.len().min(SIDE_LEN)) as u64).min(len) as usize;
         if take == 0 {
             return 0;
@@ -271,13 +298,13 @@ impl HandshakeSide {
 }
 
 fn be32(b: &[u8]) -> Option<u32> {
-    let b = b.get(..4)?;
-    Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    let b = <[u8; 4]>::try_from(b.get(..4)?).ok()?;
+    Some(u32::from_be_bytes(b))
 }
 
 fn version(b: &[u8]) -> Option<String> {
-    let b = b.get(4..8)?;
-    Some(format!("{}.{}.{}.{}", b[0], b[1], b[2], b[3]))
+    let [a, b, c, d] = <[u8; 4]>::try_from(b.get(4..8)?).ok()?;
+    Some(format!("{a}.{b}.{c}.{d}"))
 }
 
 /// Everything the two sides' bytes show (either may be incomplete).

@@ -12,6 +12,33 @@
 //! * [`resync`]: finding a plausible chunk boundary after a gap or decode error;
 //! * [`message`], [`control`], [`media`], [`aggregate`]: message bodies;
 //! * [`pairing`]: linking `_result`/`_error` to the command they answer.
+//!
+//! Decisions where implementations (and Wireshark) disagree:
+//! * A fmt 3 header that starts a new message reuses the chunk stream's last delta; after a fmt 0
+//!   header that delta is the fmt 0 timestamp itself (spec 5.3.1.2.4, as ffmpeg reads it;
+//!   nginx-rtmp reads 0 there).
+//! * When a chunk stream's last fmt 0/1/2 header had an extended timestamp, every fmt 3 header on
+//!   it (continuation or new message) carries 4 more bytes. Some senders leave them out of
+//!   continuation chunks, so the 4 bytes are taken as the header's only when they equal the
+//!   expected value (the header's extended value, or the message's absolute timestamp);
+//!   otherwise they are payload and an Info diagnostic says so once.
+//! * A new chunk size applies from the byte after the Set Chunk Size message's last byte, also
+//!   to the next chunk of a message already in progress on another chunk stream. A value with
+//!   the top bit set is reported and its low 31 bits used; 0 is reported and ignored.
+//! * Impossible headers (type 0 or above 22, control messages longer than 16 bytes, User
+//!   Control longer than 1024, commands/data longer than [`RtmpConfig::max_nonmedia_length`])
+//!   and fmt 1/2/3 headers on a chunk stream never introduced by fmt 0 lose sync. A TCP gap
+//!   that lies inside the current chunk's payload only damages that message; any other gap
+//!   loses sync. Sync is found again by [`resync::scan`]; messages whose header fields come
+//!   from chunk-stream state older than the resynchronisation are marked `inferred`.
+//! * A connection is taken for RTMP when it opens with 0x03 and a side then sends all of C0+C1
+//!   or S0+S1; 0x06/0x08 is RTMPE (reported, not decoded).
+
+// Input-derived data never panics here: no unwrap/expect, no unchecked indexing (tests may).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
 
 pub mod aggregate;
 pub mod chunk;
@@ -60,13 +87,6 @@ impl Dir {
         match self {
             Dir::C2S => Dir::S2C,
             Dir::S2C => Dir::C2S,
-        }
-    }
-
-    fn index(self) -> usize {
-        match self {
-            Dir::C2S => 0,
-            Dir::S2C => 1,
         }
     }
 }
@@ -119,8 +139,9 @@ impl Origin {
 /// limit bounds memory on hostile input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RtmpConfig {
-    /// Bodies of non-media messages (commands, data, control) are kept up to this many bytes;
-    /// a longer body is decoded from its prefix and marked truncated.
+    /// Bodies of non-media messages (commands, data, control, and aggregates, which are split
+    /// once whole) are kept up to this many bytes; a longer body is decoded from its prefix and
+    /// marked truncated.
     pub max_body: usize,
     /// Audio and video: bytes kept from the start of each body (enough for the tag header).
     pub media_prefix: usize,
@@ -179,4 +200,34 @@ pub enum RtmpEvent {
 
 fn diagnostic(severity: Severity, code: &str, text: String, at: Origin, dir: Dir) -> Diagnostic {
     Diagnostic::new(severity, code, text, at.location(dir))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dir_and_origin() {
+        assert_eq!(serde_json::to_string(&Dir::C2S).unwrap(), "\"c2s\"");
+        assert_eq!(serde_json::from_str::<Dir>("\"s2c\"").unwrap(), Dir::S2C);
+        assert_eq!(Dir::C2S.reverse(), Dir::S2C);
+        let o = Origin::new(3, Timestamp::new(1, 2), 10, Some(100));
+        let a = o.advanced(5);
+        assert_eq!(
+            (a.frame, a.stream_offset, a.file_offset),
+            (3, 15, Some(105))
+        );
+        let l = a.location(Dir::S2C);
+        assert_eq!(
+            (l.frame, l.stream_offset, l.dir.as_deref()),
+            (Some(3), Some(15), Some("s2c"))
+        );
+        assert_eq!(
+            Origin::new(1, Timestamp::default(), 0, None)
+                .advanced(4)
+                .file_offset,
+            None
+        );
+    }
 }

@@ -162,5 +162,5 @@ pub(crate) struct StreamState {
     pub(crate) known: KnownStream,
     /// The header state predates a resynchronisation (cleared by the next fmt 0 header).
     pub(crate) inferred: bool,
-    pub(crate) partial: Option<Partial>,
+    pub(crate) partial: Option<Box<Partial>>,
 }

@@ -1,0 +1,370 @@
+//! [`ChunkStreamDemuxer`]: one direction's chunk streams, reassembled into whole messages.
+//!
+//! Bytes arrive in slices of any size; the result does not depend on how the stream is cut.
+//! Header bytes that straddle slices wait in a small buffer; payload bytes go straight from the
+//! caller's slice into the message bodies, and only as many as the keep policy wants.
+//!
+//! Decode errors (an impossible header, a chunk stream used before its fmt 0 header) and gaps
+//! that do not fall inside a known chunk payload make the demuxer lose sync: unfinished messages
+//! are reported damaged, and the [`resync`](super::resync) scanner looks for the next plausible
+//! chunk boundary.
+
+mod complete;
+mod recovery;
+mod start;
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::Severity;
+
+use super::header::{parse_basic_header, parse_chunk_header};
+use super::queue::{ByteQueue, Locator};
+use super::stream::StreamState;
+use super::{diagnostic, Dir, Origin, RtmpConfig};
+
+pub use super::stream::{KnownStream, RawMessage};
+
+pub const TYPE_SET_CHUNK_SIZE: u8 = 1;
+pub const TYPE_ABORT: u8 = 2;
+/// The chunk size every direction starts with.
+pub const DEFAULT_CHUNK_SIZE: u32 = 128;
+/// Diagnostics of one code reported one by one per direction; the rest are counted.
+pub const MAX_REPORTS_PER_CODE: u32 = 20;
+
+/// What the demuxer reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DemuxEvent {
+    Message(RawMessage),
+    Diagnostic(crate::diagnostic::Diagnostic),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// At a chunk header (possibly partly in `pending`).
+    Header,
+    /// Inside a chunk's payload.
+    Payload { csid: u32, remaining: u32 },
+    /// Sync lost: bytes collect in `resync` until a chunk boundary is found.
+    Resync,
+}
+
+enum Stop {
+    /// Everything consumed.
+    Done,
+    /// A header starting at this index needs more bytes.
+    NeedMore(usize),
+    /// Sync lost at this index (diagnostic already reported).
+    Lost(usize),
+}
+
+/// Demultiplexes one direction of an RTMP connection (after the handshake).
+#[derive(Debug)]
+pub struct ChunkStreamDemuxer {
+    dir: Dir,
+    config: RtmpConfig,
+    chunk_size: u32,
+    streams: BTreeMap<u32, StreamState>,
+    mode: Mode,
+    /// Bytes of a header that straddles slices (never more than a header's length).
+    pending: Vec<u8>,
+    pending_origin: Origin,
+    /// Body bytes held in unfinished messages.
+    buffered: usize,
+    resync: ByteQueue,
+    /// Positions before this index of `resync` are rejected as chunk boundaries.
+    scan_from: usize,
+    /// Bytes dropped while looking for a boundary since sync was lost, and where that began.
+    skipped: u64,
+    lost_at: Option<Origin>,
+    /// The next message started is the one the resynchroniser found.
+    at_resync_point: bool,
+    omitted_extended_reported: bool,
+    resyncs: u32,
+    /// Diagnostics emitted per code.
+    reported: Vec<(String, u32)>,
+}
+
+impl ChunkStreamDemuxer {
+    pub fn new(dir: Dir, config: RtmpConfig) -> Self {
+        ChunkStreamDemuxer {
+            dir,
+            config,
+            chunk_size: DEFAULT_CHUNK_SIZE,
+            streams: BTreeMap::new(),
+            mode: Mode::Header,
+            pending: Vec::new(),
+            pending_origin: Origin::default(),
+            buffered: 0,
+            resync: ByteQueue::default(),
+            scan_from: 0,
+            skipped: 0,
+            lost_at: None,
+            at_resync_point: false,
+            omitted_extended_reported: false,
+            resyncs: 0,
+            reported: Vec::new(),
+        }
+    }
+
+    /// A demuxer that starts without sync (a capture that begins mid-stream): the first
+    /// message is found by the resynchroniser.
+    pub fn new_unsynced(dir: Dir, config: RtmpConfig, chunk_size: u32) -> Self {
+        let mut d = ChunkStreamDemuxer::new(dir, config);
+        d.chunk_size = chunk_size;
+        d.mode = Mode::Resync;
+        d
+    }
+
+    pub fn chunk_size(&self) -> u32 {
+        self.chunk_size
+    }
+
+    /// Body bytes currently held in unfinished messages.
+    pub fn buffered_bytes(&self) -> usize {
+        self.buffered
+    }
+
+    /// Chunk streams with header state.
+    pub fn chunk_stream_count(&self) -> usize {
+        self.streams.len()
+    }
+
+    /// How many times sync was found again after being lost.
+    pub fn resync_count(&self) -> u32 {
+        self.resyncs
+    }
+
+    pub fn is_synced(&self) -> bool {
+        self.mode != Mode::Resync
+    }
+
+    /// The header state of one chunk stream.
+    pub fn known_stream(&self, csid: u32) -> Option<KnownStream> {
+        self.streams.get(&csid).map(|s| s.known)
+    }
+
+    /// Feeds the next bytes of the stream; `origin` is where `data[0]` came from.
+    pub fn feed<F: FnMut(DemuxEvent)>(&mut self, data: &[u8], origin: Origin, sink: &mut F) {
+        if data.is_empty() {
+            return;
+        }
+        if self.mode == Mode::Resync {
+            self.resync.push(data, origin);
+            self.drive_resync(false, sink);
+            return;
+        }
+        let mut start = 0;
+        if !self.pending.is_empty() {
+            let pending = std::mem::take(&mut self.pending);
+            let k = data.len().min(super::header::MAX_HEADER_LEN);
+            let mut tmp = pending.clone();
+            tmp.extend_from_slice(data.get(..k).unwrap_or_default());
+            let segs = [(0, self.pending_origin), (pending.len(), origin)];
+            let loc = Locator::new(&segs, 0);
+            match self.process(&tmp, loc, sink) {
+                Stop::Done => start = k,
+                Stop::NeedMore(at) if at >= pending.len() && k < data.len() => {
+                    start = at - pending.len();
+                }
+                Stop::NeedMore(at) => {
+                    // The header still lacks bytes, so all of `data` fit in `tmp`.
+                    self.pending_origin = loc.at(at);
+                    self.pending = tmp.get(at..).unwrap_or_default().to_vec();
+                    self.pending
+                        .extend_from_slice(data.get(k..).unwrap_or_default());
+                    return;
+                }
+                Stop::Lost(at) => {
+                    self.resync.clear();
+                    self.resync
+                        .push_located(tmp.get(at..).unwrap_or_default(), Locator::new(&segs, at));
+                    self.resync
+                        .push(data.get(k..).unwrap_or_default(), origin.advanced(k as u64));
+                    self.scan_from = 1;
+                    self.drive_resync(false, sink);
+                    return;
+                }
+            }
+        }
+        let rest = data.get(start..).unwrap_or_default();
+        let origin = origin.advanced(start as u64);
+        let segs = [(0, origin)];
+        match self.process(rest, Locator::new(&segs, 0), sink) {
+            Stop::Done => {}
+            Stop::NeedMore(at) => {
+                self.pending = rest.get(at..).unwrap_or_default().to_vec();
+                self.pending_origin = origin.advanced(at as u64);
+            }
+            Stop::Lost(at) => {
+                self.resync.clear();
+                self.resync.push(
+                    rest.get(at..).unwrap_or_default(),
+                    origin.advanced(at as u64),
+                );
+                self.scan_from = 1;
+                self.drive_resync(false, sink);
+            }
+        }
+    }
+
+    /// Reports a diagnostic; past [`MAX_REPORTS_PER_CODE`] of one code they are only counted
+    /// (a snap-length-cut capture has a gap in every packet).
+    fn emit_diag<F: FnMut(DemuxEvent)>(
+        &mut self,
+        severity: Severity,
+        code: &str,
+        text: String,
+        at: Origin,
+        sink: &mut F,
+    ) {
+        let count = match self.reported.iter_mut().find(|(c, _)| c == code) {
+            Some((_, n)) => n,
+            None => {
+                self.reported.push((code.to_string(), 0));
+                let Some((_, n)) = self.reported.last_mut() else {
+                    return;
+                };
+                n
+            }
+        };
+        *count += 1;
+        if *count <= MAX_REPORTS_PER_CODE {
+            sink(DemuxEvent::Diagnostic(diagnostic(
+                severity, code, text, at, self.dir,
+            )));
+        }
+    }
+
+    /// Says how many diagnostics of each code were only counted.
+    fn report_suppressed<F: FnMut(DemuxEvent)>(&mut self, at: Origin, sink: &mut F) {
+        for (code, n) in std::mem::take(&mut self.reported) {
+            if n > MAX_REPORTS_PER_CODE {
+                sink(DemuxEvent::Diagnostic(diagnostic(
+                    Severity::Info,
+                    &code,
+                    format!(
+                        "{} more `{code}` diagnostics in this direction were not reported one by one",
+                        n - MAX_REPORTS_PER_CODE
+                    ),
+                    at,
+                    self.dir,
+                )));
+            }
+        }
+    }
+
+    fn process<F: FnMut(DemuxEvent)>(&mut self, buf: &[u8], loc: Locator, sink: &mut F) -> Stop {
+        let mut i = 0;
+        while i < buf.len() {
+            match self.mode {
+                Mode::Payload { csid, remaining } => {
+                    let n = (remaining as usize).min(buf.len() - i);
+                    let last = loc.at(i + n - 1);
+                    self.append(csid, buf.get(i..i + n).unwrap_or_default(), last);
+                    i += n;
+                    let remaining = remaining - n as u32;
+                    if remaining == 0 {
+                        self.mode = Mode::Header;
+                        self.end_chunk(csid, last, sink);
+                    } else {
+                        self.mode = Mode::Payload { csid, remaining };
+                    }
+                }
+                Mode::Header => {
+                    let rest = buf.get(i..).unwrap_or_default();
+                    let Some(basic) = parse_basic_header(rest) else {
+                        return Stop::NeedMore(i);
+                    };
+                    let rule = self.extended_rule(basic.fmt, basic.csid);
+                    let Some(header) = parse_chunk_header(rest, basic, rule) else {
+                        return Stop::NeedMore(i);
+                    };
+                    let at = loc.at(i);
+                    let end = loc.at(i + header.len - 1);
+                    match self.start_chunk(&header, at, end, sink) {
+                        Some(0) => {
+                            i += header.len;
+                            self.end_chunk(header.csid, end, sink);
+                        }
+                        Some(payload) => {
+                            i += header.len;
+                            self.mode = Mode::Payload {
+                                csid: header.csid,
+                                remaining: payload,
+                            };
+                        }
+                        None => return Stop::Lost(i),
+                    }
+                }
+                Mode::Resync => return Stop::Lost(i),
+            }
+        }
+        Stop::Done
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len() / 2)
+            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn nginx_control_burst_then_result_at_the_new_chunk_size() {
+        // nginx-rtmp's answer to connect, as it came in one segment: Set Peer Bandwidth
+        // (5000000, dynamic), Set Chunk Size 4096, then the 190-byte _result header on csid 3,
+        // whose body now fits one chunk.
+        let mut bytes = hex(concat!(
+            "020000000000050600000000004c4b4002",
+            "020000000000040100000000",
+            "00001000",
+            "030000000000be1400000000"
+        ));
+        bytes.extend(std::iter::repeat_n(0x05, 190));
+        bytes.extend(hex("4200000000000414")); // fmt 1 on csid 2: an Abort-typed header
+        let mut d = ChunkStreamDemuxer::new(Dir::S2C, RtmpConfig::default());
+        let mut out = Vec::new();
+        d.feed(&bytes, Origin::default(), &mut |e| out.push(e));
+        let msgs: Vec<_> = out
+            .iter()
+            .filter_map(|e| match e {
+                DemuxEvent::Message(m) => Some((m.csid, m.type_id, m.length, m.chunks)),
+                DemuxEvent::Diagnostic(_) => None,
+            })
+            .collect();
+        assert_eq!(msgs, vec![(2, 6, 5, 1), (2, 1, 4, 1), (3, 20, 190, 1)]);
+        assert_eq!(d.chunk_size(), 4096);
+        // The trailing fmt 1 header (type 0x14 with length 4) waits for its payload.
+        assert_eq!(d.known_stream(2).unwrap().type_id, 0x14);
+        assert_eq!(d.buffered_bytes(), 0);
+    }
+
+    #[test]
+    fn header_split_across_feeds_keeps_its_origin() {
+        let bytes = hex("030000000000031400000000020001");
+        let mut d = ChunkStreamDemuxer::new(Dir::C2S, RtmpConfig::default());
+        let mut out = Vec::new();
+        let o1 = Origin::new(7, Default::default(), 100, Some(5000));
+        let o2 = Origin::new(9, Default::default(), 105, Some(9000));
+        d.feed(&bytes[..5], o1, &mut |e| out.push(e));
+        assert!(out.is_empty());
+        d.feed(&bytes[5..], o2, &mut |e| out.push(e));
+        let DemuxEvent::Message(m) = &out[0] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            (m.first.frame, m.first.stream_offset, m.first.file_offset),
+            (7, 100, Some(5000))
+        );
+        assert_eq!(
+            (m.last.frame, m.last.stream_offset, m.last.file_offset),
+            (9, 114, Some(9009))
+        );
+        assert_eq!(m.body, vec![2, 0, 1]);
+    }
+}
