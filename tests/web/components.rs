@@ -47,6 +47,10 @@ fn requests_and_events_survive_the_js_round_trip() {
         Request::from_js(&Request::Detail { index: 41 }.to_js()),
         Some(Request::Detail { index: 41 })
     ));
+    assert!(matches!(
+        Request::from_js(&Request::Export.to_js()),
+        Some(Request::Export)
+    ));
     for event in [
         Event::Ready,
         Event::Progress {
@@ -54,8 +58,12 @@ fn requests_and_events_survive_the_js_round_trip() {
             total: 16.0,
         },
         Event::Done {
-            report_json: "{}".into(),
+            head_json: "{}".into(),
+            message_chunks: vec!["[]".into(), "[1]".into()],
             summaries_json: "[]".into(),
+        },
+        Event::Export {
+            json: "{}\n".into(),
         },
         Event::Failed {
             message: "no".into(),

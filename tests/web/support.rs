@@ -25,8 +25,7 @@ pub fn loaded() -> Loaded {
         .iter()
         .map(|m| describe(&m.message, 120))
         .collect();
-    let json = serde_json::to_string_pretty(&report).unwrap();
-    Loaded::new("nginx-ffmpeg-publish.pcap".into(), report, json, summaries)
+    Loaded::new("nginx-ffmpeg-publish.pcap".into(), report, summaries)
 }
 
 /// Waits `ms` milliseconds (lets Yew render).

@@ -17,7 +17,7 @@ use rtmpscope::rtmp::MessageBody;
 use wasm_bindgen_test::*;
 use web_sys::Blob;
 
-use worker::analysis::analyze_blob;
+use worker::analysis::{analyze_blob, export_json};
 use worker::detail::message_detail;
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
@@ -50,7 +50,17 @@ fn analyses_a_blob_in_slices_with_progress() {
     // The export is exactly the CLI's `summary --format json`: pretty JSON and a newline.
     let mut expected = serde_json::to_string_pretty(&analysis.report).unwrap();
     expected.push('\n');
-    assert_eq!(analysis.report_json, expected);
+    assert_eq!(export_json(&analysis.report).unwrap(), expected);
+    // The page's pieces (head without messages, message chunks) put back together give the same
+    // JSON as the report.
+    let mut rebuilt: rtmpscope::Report = serde_json::from_str(&analysis.head_json).unwrap();
+    assert!(rebuilt.messages.is_empty());
+    assert_eq!(analysis.message_chunks.len(), 1);
+    for chunk in &analysis.message_chunks {
+        let part: Vec<rtmpscope::analysis::MessageRecord> = serde_json::from_str(chunk).unwrap();
+        rebuilt.messages.extend(part);
+    }
+    assert_eq!(export_json(&rebuilt).unwrap(), expected);
     let summaries: Vec<String> = serde_json::from_str(&analysis.summaries_json).unwrap();
     assert_eq!(summaries.len(), 386);
     assert!(

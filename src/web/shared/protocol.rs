@@ -1,9 +1,9 @@
 //! Messages between the page and the analysis worker, as plain JS objects with a `type` field
 //! (a `File` or `Blob` cannot go through serde, and plain objects are easy to read in devtools).
 //!
-//! Page → worker: `analyze` (a Blob and its name), `detail` (a message index).
+//! Page → worker: `analyze` (a Blob and its name), `detail` (a message index), `export`.
 //! Worker → page: `ready` once its wasm is running, `progress`, then `done` or `failed`;
-//! `detail` answers a `detail` request.
+//! `detail` and `export` answer the requests of the same name.
 
 use js_sys::{Object, Reflect};
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,7 @@ use super::amf_node::AmfNode;
 pub enum Request {
     Analyze { file: Blob, name: String },
     Detail { index: u64 },
+    Export,
 }
 
 /// Something the worker tells the page.
@@ -27,16 +28,22 @@ pub enum Event {
         done: f64,
         total: f64,
     },
-    /// The report as `rtmpscope summary --format json` prints it, and each message's one-line
-    /// summary (a JSON array of strings, in message order).
+    /// The report without its messages (compact JSON), the messages in JSON chunks (so the page
+    /// can parse them a piece at a time), and each message's one-line summary (a JSON array of
+    /// strings, in message order).
     Done {
-        report_json: String,
+        head_json: String,
+        message_chunks: Vec<String>,
         summaries_json: String,
     },
     Failed {
         message: String,
     },
     Detail {
+        json: String,
+    },
+    /// The report as `rtmpscope summary --format json` prints it.
+    Export {
         json: String,
     },
 }
@@ -98,6 +105,7 @@ impl Request {
                 set(&obj, "index", &JsValue::from_f64(*index as f64));
                 obj.into()
             }
+            Request::Export => typed("export").into(),
         }
     }
 
@@ -110,6 +118,7 @@ impl Request {
             "detail" => Some(Request::Detail {
                 index: get_f64(value, "index")? as u64,
             }),
+            "export" => Some(Request::Export),
             _ => None,
         }
     }
@@ -126,11 +135,17 @@ impl Event {
                 obj
             }
             Event::Done {
-                report_json,
+                head_json,
+                message_chunks,
                 summaries_json,
             } => {
                 let obj = typed("done");
-                set(&obj, "report", &JsValue::from_str(report_json));
+                set(&obj, "report", &JsValue::from_str(head_json));
+                let chunks: js_sys::Array = message_chunks
+                    .iter()
+                    .map(|c| JsValue::from_str(c))
+                    .collect();
+                set(&obj, "messages", &chunks);
                 set(&obj, "summaries", &JsValue::from_str(summaries_json));
                 obj
             }
@@ -142,6 +157,11 @@ impl Event {
             Event::Detail { json } => {
                 let obj = typed("detail");
                 set(&obj, "detail", &JsValue::from_str(json));
+                obj
+            }
+            Event::Export { json } => {
+                let obj = typed("export");
+                set(&obj, "json", &JsValue::from_str(json));
                 obj
             }
         };
@@ -156,7 +176,13 @@ impl Event {
                 total: get_f64(value, "total")?,
             },
             "done" => Event::Done {
-                report_json: get_string(value, "report")?,
+                head_json: get_string(value, "report")?,
+                message_chunks: get(value, "messages")
+                    .dyn_into::<js_sys::Array>()
+                    .ok()?
+                    .iter()
+                    .map(|c| c.as_string())
+                    .collect::<Option<Vec<_>>>()?,
                 summaries_json: get_string(value, "summaries")?,
             },
             "failed" => Event::Failed {
@@ -164,6 +190,9 @@ impl Event {
             },
             "detail" => Event::Detail {
                 json: get_string(value, "detail")?,
+            },
+            "export" => Event::Export {
+                json: get_string(value, "json")?,
             },
             _ => return None,
         })

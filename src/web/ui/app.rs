@@ -13,7 +13,7 @@ use crate::shared::protocol::{Event, MessageDetail, Request};
 use super::bridge::{Bridge, WORKER_URL};
 use super::filter::Filter;
 use super::model::{Data, Loaded};
-use super::{io, keys};
+use super::{io, keys, read};
 
 /// The bundled sample, copied next to index.html by Trunk.
 pub const SAMPLE_URL: &str = "sample-ffmpeg-publish.pcap";
@@ -26,11 +26,20 @@ pub enum Tab {
     Diagnostics,
 }
 
-/// An analysis under way.
+/// An analysis under way: the worker reading the file, then the page reading the results.
 pub struct Progress {
     pub name: String,
+    pub stage: Stage,
     pub done: f64,
     pub total: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The worker is reading the file (bytes).
+    Analysing,
+    /// The page is reading the worker's results (message chunks).
+    Reading,
 }
 
 pub enum Msg {
@@ -38,6 +47,16 @@ pub enum Msg {
     LoadSample,
     SampleFailed(String),
     Worker(Event),
+    /// Message chunks of analysis `generation` read so far.
+    Reading {
+        generation: u64,
+        done: usize,
+        total: usize,
+    },
+    Read {
+        generation: u64,
+        result: Result<Box<Loaded>, String>,
+    },
     Cancel,
     Tab(Tab),
     Filter(Filter),
@@ -65,6 +84,8 @@ pub struct App {
     pub(super) selected: Option<u64>,
     pub(super) detail: Option<Rc<MessageDetail>>,
     pub(super) dragging: bool,
+    /// Counts analyses, so results of a cancelled or replaced one are dropped.
+    generation: u64,
     _keydown: Option<Closure<dyn FnMut(KeyboardEvent)>>,
 }
 
@@ -93,6 +114,7 @@ impl Component for App {
             selected: None,
             detail: None,
             dragging: false,
+            generation: 0,
             _keydown: Some(keydown),
         }
     }
@@ -114,8 +136,41 @@ impl Component for App {
                 self.error = Some(format!("Cannot load the sample: {e}"));
                 true
             }
-            Msg::Worker(event) => self.on_worker(event),
+            Msg::Worker(event) => self.on_worker(ctx, event),
+            Msg::Reading {
+                generation,
+                done,
+                total,
+            } => match &mut self.progress {
+                Some(p) if generation == self.generation => {
+                    p.stage = Stage::Reading;
+                    p.done = done as f64;
+                    p.total = total as f64;
+                    true
+                }
+                _ => false,
+            },
+            Msg::Read { generation, result } => {
+                if generation != self.generation {
+                    return false;
+                }
+                self.progress = None;
+                match result {
+                    Ok(loaded) => {
+                        if loaded.report.sessions.is_empty() {
+                            self.error = Some(no_rtmp_message(&loaded.report));
+                        }
+                        let data = Data(Rc::new(*loaded));
+                        self.visible = Rc::new(self.filter.apply(&data));
+                        self.data = Some(data);
+                        self.tab = Tab::Sessions;
+                    }
+                    Err(e) => self.error = Some(e),
+                }
+                true
+            }
             Msg::Cancel => {
+                self.generation += 1;
                 self.bridge = None;
                 self.pending = None;
                 if let Some(p) = self.progress.take() {
@@ -155,11 +210,8 @@ impl Component for App {
                 }
             }
             Msg::Export => {
-                if let Some(data) = &self.data {
-                    if let Err(e) = io::download_json(&data.report_json, &export_name(&data.name)) {
-                        self.error = Some(format!("Cannot export: {e}"));
-                        return true;
-                    }
+                if let (Some(bridge), Some(_)) = (&self.bridge, &self.data) {
+                    bridge.send(&Request::Export);
                 }
                 false
             }
@@ -203,6 +255,7 @@ impl App {
 
     fn start_analysis(&mut self, ctx: &Context<Self>, blob: Blob, name: String) -> bool {
         // A fresh worker per capture: the old one and its report go away with the bridge.
+        self.generation += 1;
         self.bridge = None;
         self.error = None;
         self.data = None;
@@ -222,6 +275,7 @@ impl App {
                 self.bridge = Some(bridge);
                 self.progress = Some(Progress {
                     name: name.clone(),
+                    stage: Stage::Analysing,
                     done: 0.0,
                     total: blob.size(),
                 });
@@ -232,7 +286,7 @@ impl App {
         true
     }
 
-    fn on_worker(&mut self, event: Event) -> bool {
+    fn on_worker(&mut self, ctx: &Context<Self>, event: Event) -> bool {
         match event {
             Event::Ready => false,
             Event::Progress { done, total } => match &mut self.progress {
@@ -250,26 +304,41 @@ impl App {
                 true
             }
             Event::Done {
-                report_json,
+                head_json,
+                message_chunks,
                 summaries_json,
             } => {
-                self.progress = None;
                 let Some(name) = self.pending.take() else {
-                    return true;
+                    return false;
                 };
-                match load(name, report_json, &summaries_json) {
-                    Ok(loaded) => {
-                        if loaded.report.sessions.is_empty() {
-                            self.error = Some(no_rtmp_message(&loaded.report));
-                        }
-                        let data = Data(Rc::new(loaded));
-                        self.visible = Rc::new(self.filter.apply(&data));
-                        self.data = Some(data);
-                        self.tab = Tab::Sessions;
+                let generation = self.generation;
+                let link = ctx.link().clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let progress = |done, total| {
+                        link.send_message(Msg::Reading {
+                            generation,
+                            done,
+                            total,
+                        });
+                    };
+                    let result =
+                        read::results(name, head_json, message_chunks, summaries_json, progress)
+                            .await;
+                    link.send_message(Msg::Read {
+                        generation,
+                        result: result.map(Box::new),
+                    });
+                });
+                false
+            }
+            Event::Export { json } => {
+                if let Some(data) = &self.data {
+                    if let Err(e) = io::download_json(&json, &export_name(&data.name)) {
+                        self.error = Some(format!("Cannot export: {e}"));
+                        return true;
                     }
-                    Err(e) => self.error = Some(e),
                 }
-                true
+                false
             }
             Event::Detail { json } => match serde_json::from_str::<MessageDetail>(&json) {
                 Ok(detail) if Some(detail.index) == self.selected => {
@@ -317,14 +386,6 @@ impl App {
             }
         }
     }
-}
-
-fn load(name: String, report_json: String, summaries_json: &str) -> Result<Loaded, String> {
-    let report: Report = serde_json::from_str(&report_json)
-        .map_err(|e| format!("The worker's report could not be read: {e}"))?;
-    let summaries: Vec<String> = serde_json::from_str(summaries_json)
-        .map_err(|e| format!("The worker's summaries could not be read: {e}"))?;
-    Ok(Loaded::new(name, report, report_json, summaries))
 }
 
 fn no_rtmp_message(report: &Report) -> String {

@@ -13,6 +13,7 @@ pub mod io;
 pub mod keys;
 pub mod messages_view;
 pub mod model;
+pub mod read;
 pub mod sessions;
 pub mod timeline;
 mod view;

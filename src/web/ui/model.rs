@@ -11,8 +11,6 @@ use rtmpscope::Report;
 pub struct Loaded {
     pub name: String,
     pub report: Report,
-    /// The exported JSON, byte for byte what `rtmpscope summary --format json` prints.
-    pub report_json: String,
     /// Each message's one-line summary, and its lower-case form for the text filter.
     pub summaries: Vec<String>,
     pub summaries_lower: Vec<String>,
@@ -32,7 +30,7 @@ pub struct Codecs {
 }
 
 impl Loaded {
-    pub fn new(name: String, report: Report, report_json: String, summaries: Vec<String>) -> Self {
+    pub fn new(name: String, report: Report, summaries: Vec<String>) -> Self {
         let summaries_lower = summaries.iter().map(|s| s.to_lowercase()).collect();
         let mut codecs: BTreeMap<(u32, u32), Codecs> = BTreeMap::new();
         let mut types: BTreeMap<u8, String> = BTreeMap::new();
@@ -72,7 +70,6 @@ impl Loaded {
             name,
             start: report.capture.summary.start_time,
             report,
-            report_json,
             summaries,
             summaries_lower,
             codecs,

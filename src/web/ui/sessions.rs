@@ -120,6 +120,10 @@ pub fn session_card(props: &SessionCardProps) -> Html {
                 }) }
                 { kv("handshake", handshake(s.handshake.as_ref())) }
                 { kv("types", message_counts(s)) }
+                { s.startup.as_ref().and_then(|st| st.stream_start.as_ref()).map(|m| kv(
+                    "start-up", html! { format!("stream started {:.0} ms after the first packet", m.ms) }
+                )).unwrap_or_default() }
+                { s.end.as_ref().map(|e| kv("end", html! { e.summary.clone() })).unwrap_or_default() }
             </dl>
             { streams(&props.data, s) }
         </section>
@@ -176,9 +180,24 @@ fn role(stream: &StreamInfo) -> Html {
     }
 }
 
-fn codecs(c: Option<&Codecs>) -> String {
-    let Some(c) = c else { return "—".into() };
-    match (&c.video, &c.audio) {
+/// The decoded configurations when the report has them ("H.264 High 3.0, 640x360, 30 fps"),
+/// else the codec names from the media tag headers.
+fn codecs(stream: &StreamInfo, c: Option<&Codecs>) -> String {
+    let video = stream.video.as_ref().map(|v| {
+        v.config
+            .config_summary
+            .clone()
+            .unwrap_or_else(|| v.codec.clone())
+    });
+    let audio = stream.audio.as_ref().map(|a| {
+        a.config
+            .config_summary
+            .clone()
+            .unwrap_or_else(|| a.codec.clone())
+    });
+    let fallback = c.cloned().unwrap_or_default();
+    let (video, audio) = (video.or(fallback.video), audio.or(fallback.audio));
+    match (&video, &audio) {
         (Some(v), Some(a)) => format!("{v} + {a}"),
         (Some(v), None) => v.clone(),
         (None, Some(a)) => a.clone(),
@@ -211,7 +230,7 @@ fn streams(data: &Data, s: &Session) -> Html {
                             }).unwrap_or_default() }
                         </td>
                         <td>{ role(st) }</td>
-                        <td>{ codecs(data.codecs.get(&(s.conn, st.msid))) }</td>
+                        <td class="small">{ codecs(st, data.codecs.get(&(s.conn, st.msid))) }</td>
                         <td class="num">{ st.audio_messages }</td>
                         <td class="num">{ st.video_messages }</td>
                         <td class="num">{ st.data_messages }</td>

@@ -4,7 +4,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, HtmlInputElement};
 use yew::prelude::*;
 
-use super::app::{App, Msg, Progress, Tab};
+use super::app::{App, Msg, Progress, Stage, Tab};
 use super::diagnostics::DiagnosticsList;
 use super::format;
 use super::messages_view::MessagesView;
@@ -104,14 +104,27 @@ fn progress(p: &Progress, ctx: &Context<App>) -> Html {
     } else {
         0.0
     };
+    let (label, amount) = match p.stage {
+        Stage::Analysing => (
+            format!("Analysing {}", p.name),
+            format!(
+                "{} / {}",
+                format::bytes(p.done as u64),
+                format::bytes(p.total as u64)
+            ),
+        ),
+        Stage::Reading => (
+            format!("Reading the results of {}", p.name),
+            format!("{} / {} message chunks", p.done, p.total),
+        ),
+    };
     html! {
         <div class="progress-row">
-            <span>{ format!("Analysing {}", p.name) }</span>
+            <span>{ label }</span>
             <progress data-testid="progress" max={p.total.max(1.0).to_string()}
                       value={p.done.to_string()} />
             <span class="num">
-                { format!("{} / {} ({percent:.0}%)",
-                    format::bytes(p.done as u64), format::bytes(p.total as u64)) }
+                { format!("{amount} ({percent:.0}%)") }
             </span>
             <button class="button" data-testid="cancel-button"
                     onclick={ctx.link().callback(|_| Msg::Cancel)}>{ "Cancel" }</button>

@@ -12,11 +12,17 @@ pub const SLICE_BYTES: usize = 8 * 1024 * 1024;
 /// Width of the one-line summaries, as in `rtmpscope messages`.
 pub const SUMMARY_WIDTH: usize = 120;
 
+/// Messages per JSON chunk sent to the page: the page parses one chunk per task, so no task
+/// keeps its main thread busy for long.
+pub const MESSAGES_PER_CHUNK: usize = 2000;
+
 /// One analysed capture.
 pub struct Analysis {
     pub report: Report,
-    /// The report as `rtmpscope summary --format json` prints it (pretty, trailing newline).
-    pub report_json: String,
+    /// The report without its messages, as compact JSON.
+    pub head_json: String,
+    /// The messages, as JSON arrays of at most [`MESSAGES_PER_CHUNK`].
+    pub message_chunks: Vec<String>,
     /// Each message's one-line summary, as a JSON array of strings.
     pub summaries_json: String,
 }
@@ -72,11 +78,26 @@ pub fn analyze_blob(
     analysis_of(report)
 }
 
-/// The JSON forms of a report.
-pub fn analysis_of(report: Report) -> Result<Analysis, String> {
-    let mut report_json = serde_json::to_string_pretty(&report)
+/// The report as `rtmpscope summary --format json` prints it: pretty, with a trailing newline.
+pub fn export_json(report: &Report) -> Result<String, String> {
+    let mut json = serde_json::to_string_pretty(report)
         .map_err(|e| format!("cannot encode the report: {e}"))?;
-    report_json.push('\n');
+    json.push('\n');
+    Ok(json)
+}
+
+/// The JSON forms of a report that the page reads.
+pub fn analysis_of(mut report: Report) -> Result<Analysis, String> {
+    let encode = |e: serde_json::Error| format!("cannot encode the report: {e}");
+    let messages = std::mem::take(&mut report.messages);
+    let head = serde_json::to_string(&report).map_err(encode);
+    report.messages = messages;
+    let head_json = head?;
+    let message_chunks = report
+        .messages
+        .chunks(MESSAGES_PER_CHUNK)
+        .map(|chunk| serde_json::to_string(chunk).map_err(encode))
+        .collect::<Result<Vec<_>, _>>()?;
     let summaries: Vec<String> = report
         .messages
         .iter()
@@ -86,7 +107,8 @@ pub fn analysis_of(report: Report) -> Result<Analysis, String> {
         serde_json::to_string(&summaries).map_err(|e| format!("cannot encode summaries: {e}"))?;
     Ok(Analysis {
         report,
-        report_json,
+        head_json,
+        message_chunks,
         summaries_json,
     })
 }

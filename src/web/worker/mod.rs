@@ -50,16 +50,28 @@ fn handle(scope: &DedicatedWorkerGlobalScope, loaded: &RefCell<Option<Loaded>>, 
             let mut progress =
                 |done: f64, total: f64| post(scope, &Event::Progress { done, total });
             match analysis::analyze_blob(&file, &name, &mut progress) {
-                Ok(analysis) => {
+                Ok(mut analysis) => {
+                    // The page keeps its own copy; the worker keeps the report for details.
                     post(
                         scope,
                         &Event::Done {
-                            report_json: analysis.report_json.clone(),
-                            summaries_json: analysis.summaries_json.clone(),
+                            head_json: std::mem::take(&mut analysis.head_json),
+                            message_chunks: std::mem::take(&mut analysis.message_chunks),
+                            summaries_json: std::mem::take(&mut analysis.summaries_json),
                         },
                     );
                     loaded.replace(Some(Loaded { analysis, file }));
                 }
+                Err(message) => post(scope, &Event::Failed { message }),
+            }
+        }
+        Request::Export => {
+            let guard = loaded.borrow();
+            let Some(current) = guard.as_ref() else {
+                return;
+            };
+            match analysis::export_json(&current.analysis.report) {
+                Ok(json) => post(scope, &Event::Export { json }),
                 Err(message) => post(scope, &Event::Failed { message }),
             }
         }

@@ -2,7 +2,7 @@
 // playwright-core, recording every request and page error so tests can assert there are none
 // beyond the page's own origin.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,4 +120,39 @@ export function udpFrame(payload) {
   udp.writeUInt16BE(53, 2);
   udp.writeUInt16BE(8 + payload.length, 4);
   return Buffer.concat([eth, ip, udp, payload]);
+}
+
+/**
+ * A large capture made of `copies` back-to-back copies of an Ethernet/IPv4 pcap, each copy on its
+ * own client port (so its own TCP connection and RTMP session) and shifted in time after the
+ * previous one.
+ */
+export function repeatedCapture(file, copies, serverPort = 1935) {
+  const src = readFileSync(file);
+  const records = [];
+  let first = null;
+  let last = 0;
+  for (let at = 24; at + 16 <= src.length;) {
+    const caplen = src.readUInt32LE(at + 8);
+    const rec = src.subarray(at, at + 16 + caplen);
+    const secs = rec.readUInt32LE(0);
+    first ??= secs;
+    last = secs;
+    records.push(rec);
+    at += 16 + caplen;
+  }
+  const span = last - first + 1;
+  const out = [src.subarray(0, 24)];
+  for (let k = 0; k < copies; k++) {
+    for (const rec of records) {
+      const copy = Buffer.from(rec);
+      copy.writeUInt32LE(copy.readUInt32LE(0) + k * span, 0);
+      const ip = 16 + 14;
+      const tcp = ip + (copy[ip] & 0x0f) * 4;
+      if (copy.readUInt16BE(tcp) !== serverPort) copy.writeUInt16BE(20000 + k, tcp);
+      else copy.writeUInt16BE(20000 + k, tcp + 2);
+      out.push(copy);
+    }
+  }
+  return Buffer.concat(out);
 }
