@@ -146,7 +146,9 @@ test('the sample button, dark theme, progress and no foreign requests', async ()
   assert.match(await page.locator('[data-testid=file-info]').innerText(), /sample-ffmpeg-publish\.pcap/);
   await page.screenshot({ path: path.join(SHOTS, 'sample-dark.png') });
   await page.keyboard.press('2');
-  await page.locator('[data-testid=timeline-row]').nth(3).click();
+  await page.locator('[data-testid=timeline-row]', { hasText: 'connect(' }).first().click();
+  await page.locator('[data-testid=detail-pane] [data-testid=amf-tree]').waitFor();
+  await page.locator('[data-testid=hexdump]').waitFor();
   await page.screenshot({ path: path.join(SHOTS, 'sample-dark-messages.png') });
   if (process.env.RTMPSCOPE_UPDATE_DOC_SCREENSHOT) {
     copyFileSync(path.join(SHOTS, 'sample-dark-messages.png'), path.join(ROOT, 'www/screenshot.png'));
