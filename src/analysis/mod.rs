@@ -6,11 +6,14 @@
 
 mod acks;
 mod analytics;
+#[cfg(test)]
+mod analytics_tests;
 mod analyzer;
 mod closing;
 mod describe;
 mod enhanced;
 mod findings;
+mod media_findings;
 mod metadata;
 mod pacing;
 mod report;
@@ -21,6 +24,8 @@ mod session;
 mod session_findings;
 mod startup;
 mod streams;
+#[cfg(test)]
+mod test_support;
 mod timing;
 mod track_stats;
 mod tracks;
