@@ -11,7 +11,7 @@ use crate::rtmp::Dir;
 
 use super::acks::AckVerdict;
 use super::closing::Closer;
-use super::test_support::{obj, text, Script};
+use super::test_support::{hex, obj, text, Script};
 
 fn codes(diagnostics: &[Diagnostic]) -> Vec<&str> {
     diagnostics.iter().map(|d| d.code.as_str()).collect()
@@ -313,4 +313,73 @@ fn missing_sequence_header_and_keyframe() {
     let found = codes(&diagnostics);
     assert!(found.contains(&"stream.no_sequence_header"), "{found:?}");
     assert!(found.contains(&"stream.no_keyframe"), "{found:?}");
+}
+
+/// FFmpeg's hvcC for 426x240 Main at 29.97 fps, and an OpusHead for stereo (as the codec
+/// module's tests have them).
+const HVCC: &str = concat!(
+    "0101600000009000000000003cf000fcfdf8f800000f03200001001840010c01ffff0160000003009000000300000300",
+    "3c959809210001002942010101600000030090000003000003003ca00d880f1c9e5959a4932bc05a02000007d20000ea",
+    "601022000100074401c172b46240",
+);
+const OPUS_HEAD: &str = "4f707573486561640102380180bb0000000000";
+
+#[test]
+fn enhanced_rtmp_hevc_and_opus() {
+    let mut s = Script::default();
+    s.publish_start(AmfValue::Null);
+    // Drop the AVC/AAC sequence headers publish_start added: this stream is HEVC + Opus.
+    s.records.truncate(s.records.len() - 2);
+    // Keyframe + SequenceStart, "hvc1", then the record.
+    let mut seq = vec![0x90];
+    seq.extend(b"hvc1");
+    seq.extend(hex(HVCC));
+    s.video_body(1, 0, 0.1, &seq);
+    let mut opus = vec![0x90];
+    opus.extend(b"Opus");
+    opus.extend(hex(OPUS_HEAD));
+    s.audio_body(1, 0, 0.1, &opus);
+    for i in 0..90u32 {
+        let ts = i * 1001 / 30;
+        // CodedFrames (1) with a composition time of 33 ms on non-keyframes.
+        let (first, cts) = if i % 30 == 0 { (0x91, 0) } else { (0xa1, 33) };
+        let mut frame = vec![first];
+        frame.extend(b"hvc1");
+        frame.extend([0, 0, cts, 0, 0, 0, 1]);
+        s.video_body(1, ts, 0.2 + f64::from(ts) / 1000.0, &frame);
+        let mut a = vec![0x91];
+        a.extend(b"Opus");
+        a.extend([0xfc, 0xff]);
+        s.audio_body(1, i * 20, 0.2 + f64::from(i * 20) / 1000.0, &a);
+    }
+    // A new, different configuration mid-stream.
+    let mut changed = seq.clone();
+    if let Some(last) = changed.last_mut() {
+        *last ^= 1;
+    }
+    let change = s.video_body(1, 3000, 3.2, &changed);
+    let (session, diagnostics) = s.analyze(true);
+    let stream = session.stream(1).unwrap();
+    let video = stream.video.as_ref().unwrap();
+    assert_eq!(
+        (video.codec.as_str(), video.fourcc.as_deref()),
+        ("HEVC", Some("hvc1"))
+    );
+    assert!(matches!(video.config.config, Some(CodecConfig::Hevc(_))));
+    assert_eq!((video.width, video.height), (Some(426), Some(240)));
+    assert_eq!(video.stats.frames, 90);
+    assert!(video.stats.b_frames);
+    assert_eq!(video.config.sequence_headers, 2);
+    assert_eq!(video.config.first_change_message, Some(change));
+    let audio = stream.audio.as_ref().unwrap();
+    assert_eq!(
+        (audio.codec.as_str(), audio.fourcc.as_deref()),
+        ("Opus", Some("Opus"))
+    );
+    assert_eq!((audio.sample_rate, audio.channels), (Some(48_000), Some(2)));
+    assert_eq!(audio.stats.frame_interval_ms, Some(20.0));
+    assert_eq!(
+        find(&diagnostics, "stream.config_changed").at.message,
+        Some(change)
+    );
 }

@@ -3,6 +3,13 @@
 //! [`Analyzer`] is push-based: hand it the capture in pieces of any size with
 //! [`Analyzer::feed`], then call [`Analyzer::finish`]. [`analyze_bytes`] and [`analyze_path`]
 //! are conveniences on top; all three give the same report for the same capture.
+//!
+//! Once every message is in, an analytics pass ([`AnalyticsOptions`]) fills each [`Session`]
+//! (Enhanced RTMP capabilities, [`Startup`] milestones, [`AckWindow`]s, [`SessionEnd`]) and each
+//! [`StreamInfo`] ([`VideoTrack`] / [`AudioTrack`] with the decoded codec configuration and
+//! measured statistics, [`StreamMetadata`], [`StreamTiming`], the bitrate series), and turns
+//! what signals a problem into diagnostics with `stream.*` / `session.*` codes. The thresholds
+//! are the constants exported here.
 
 mod acks;
 mod analytics;

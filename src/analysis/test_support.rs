@@ -21,7 +21,7 @@ pub const AVC_CONFIG: &str = "0164001effe1001a6764001eacd940a02ff970110000030001
 /// AAC LC, 44.1 kHz, mono.
 pub const AAC_CONFIG: &str = "1208";
 
-fn hex(s: &str) -> Vec<u8> {
+pub fn hex(s: &str) -> Vec<u8> {
     let s: String = s.split_whitespace().collect();
     (0..s.len() / 2)
         .filter_map(|i| s.get(2 * i..2 * i + 2))
@@ -180,6 +180,18 @@ impl Script {
         let header =
             decode_audio(&[0xaf, 1]).map_or_else(|_| unreachable_body(), MessageBody::Audio);
         self.push(dir, msid, ts, time, bytes, header)
+    }
+
+    /// A video message with this body (tag header included).
+    pub fn video_body(&mut self, msid: u32, ts: u32, time: f64, body: &[u8]) -> u64 {
+        let header = decode_video(body).map_or_else(|_| unreachable_body(), MessageBody::Video);
+        self.push(Dir::C2S, msid, ts, time, body.len() as u32, header)
+    }
+
+    /// An audio message with this body (tag header included).
+    pub fn audio_body(&mut self, msid: u32, ts: u32, time: f64, body: &[u8]) -> u64 {
+        let header = decode_audio(body).map_or_else(|_| unreachable_body(), MessageBody::Audio);
+        self.push(Dir::C2S, msid, ts, time, body.len() as u32, header)
     }
 
     /// AVC and AAC sequence headers at timestamp 0.
