@@ -5,9 +5,11 @@
 //! that record into what a streaming engineer asks first: which codec, profile and level, what
 //! resolution, frame rate, chroma format and bit depth, what sample rate and channel count.
 //!
-//! The functions take the record alone: the bytes after the FLV tag header (for legacy AVC, after
-//! the packet type and composition time; for Enhanced RTMP, after the FourCC). They are pure,
-//! never panic, and on hostile input stop at the end of the slice; nothing is allocated from a
+//! The `decode_*` functions take the record alone: the bytes after the FLV tag header (for legacy
+//! AVC, after the packet type and composition time; for Enhanced RTMP, after the FourCC).
+//! [`video_sequence_records`] and [`audio_sequence_records`] find those records in a whole
+//! message body, legacy or Enhanced RTMP (ModEx, multitrack). Everything here is pure,
+//! never panics, and on hostile input stops at the end of the slice; nothing is allocated from a
 //! length field beyond what the input itself backs, and lists are capped at [`MAX_LISTED`].
 //!
 //! Parameter sets inside a record (H.264 SPS, HEVC VPS/SPS, the AV1 sequence header OBU) are
@@ -20,6 +22,7 @@ mod avc;
 mod bits;
 mod colour;
 mod flac;
+mod flv;
 mod hevc;
 mod hevc_sps;
 mod hevc_vui;
@@ -31,6 +34,7 @@ pub use av1::{decode_av1_config, Av1Config, Av1SequenceHeader, Av1Timing};
 pub use avc::{avc_level_name, avc_profile_name, decode_avc_config, AvcConfig, AvcSps, AvcTiming};
 pub use colour::{ChromaFormat, ColourInfo, Ratio};
 pub use flac::{decode_flac_config, FlacConfig};
+pub use flv::{audio_sequence_records, video_sequence_records, SequenceRecord};
 pub use hevc::{
     decode_hevc_config, hevc_level_name, hevc_profile_name, HevcConfig, HevcNalArray, HevcSps,
     HevcTiming,
