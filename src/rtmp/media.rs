@@ -270,8 +270,10 @@ pub fn decode_audio(body: &[u8]) -> Result<AudioTagHeader, MediaError> {
 }
 
 fn si24(b: &[u8]) -> Option<i32> {
-    let b = b.get(..3)?;
-    let v = (i32::from(b[0]) << 16) | (i32::from(b[1]) << 8) | i32::from(b[2]);
+    let &[b0, b1, b2] = b.get(..3)? else {
+        return None;
+    };
+    let v = (i32::from(b0) << 16) | (i32::from(b1) << 8) | i32::from(b2);
     Some((v << 8) >> 8)
 }
 
