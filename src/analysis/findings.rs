@@ -1,6 +1,11 @@
 //! Stream findings: what in a stream's analytics signals a problem, as diagnostics with a
 //! stable code, the message they point at, and a plain-language explanation.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use crate::diagnostic::{Diagnostic, Location, Severity};
 
 use super::report::MessageRecord;

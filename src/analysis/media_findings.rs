@@ -1,6 +1,11 @@
 //! Stream findings about the media itself: keyframes, codec configuration, declared against
 //! measured rates, audio cadence, what players can decode.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use crate::codec::{ChromaFormat, CodecConfig};
 use crate::diagnostic::Severity;
 

@@ -7,6 +7,11 @@
 //! video timestamps share one clock: their difference at any point is the muxer's interleaving,
 //! and a difference that grows is drift.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use serde::{Deserialize, Serialize};
 
 /// Samples in the first part of a stream's capture time are left out of the speed: start-up
