@@ -10,6 +10,7 @@
 pub mod amf;
 pub mod analysis;
 pub mod capture;
+pub mod check;
 pub mod diagnostic;
 pub mod net;
 pub mod rtmp;
