@@ -12,6 +12,7 @@ pub mod analysis;
 pub mod capture;
 pub mod check;
 pub mod diagnostic;
+pub mod export;
 pub mod net;
 pub mod rtmp;
 pub mod tcp;

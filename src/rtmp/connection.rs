@@ -42,14 +42,21 @@ pub struct RtmpConnection {
     sides: [Side; 2],
     handshake_reported: bool,
     unknown_types_reported: Vec<u8>,
+    keep_payload: bool,
 }
 
-fn forward<F: FnMut(RtmpEvent)>(role: Dir, ev: DemuxEvent, reported: &mut Vec<u8>, sink: &mut F) {
+fn forward<F: FnMut(RtmpEvent)>(
+    role: Dir,
+    ev: DemuxEvent,
+    keep_payload: bool,
+    reported: &mut Vec<u8>,
+    sink: &mut F,
+) {
     match ev {
         DemuxEvent::Diagnostic(d) => sink(RtmpEvent::Diagnostic(d)),
         DemuxEvent::Message(raw) => {
             let first = raw.first;
-            let (msg, note) = RtmpMessage::from_raw(raw, role);
+            let (msg, note) = RtmpMessage::from_raw_keeping(raw, role, keep_payload);
             if let Some(note) = note {
                 sink(RtmpEvent::Diagnostic(diagnostic(
                     Severity::Info,
@@ -88,6 +95,7 @@ impl RtmpConnection {
             sides: [side(Dir::C2S), side(Dir::S2C)],
             handshake_reported: false,
             unknown_types_reported: Vec::new(),
+            keep_payload: config.keep_payload,
         }
     }
 
@@ -258,7 +266,7 @@ impl RtmpConnection {
             let reported = &mut self.unknown_types_reported;
             side.demuxer
                 .feed(rest, origin.advanced(used as u64), &mut |ev| {
-                    forward(role, ev, reported, sink)
+                    forward(role, ev, self.keep_payload, reported, sink)
                 });
         }
     }
@@ -309,7 +317,7 @@ impl RtmpConnection {
             let reported = &mut self.unknown_types_reported;
             let side = &mut self.sides[role.index()];
             side.demuxer.gap(at.advanced(len - rest), rest, &mut |ev| {
-                forward(role, ev, reported, sink)
+                forward(role, ev, self.keep_payload, reported, sink)
             });
         }
     }
@@ -362,8 +370,9 @@ impl RtmpConnection {
         }
         side.finished = true;
         let end = side.end;
-        side.demuxer
-            .finish(end, &mut |ev| forward(role, ev, reported, sink));
+        side.demuxer.finish(end, &mut |ev| {
+            forward(role, ev, self.keep_payload, reported, sink)
+        });
     }
 
     fn handshake_info(&self) -> super::HandshakeInfo {

@@ -156,6 +156,10 @@ pub struct RtmpConfig {
     pub max_buffered: usize,
     /// Bytes held while looking for a chunk boundary after a gap or a decode error.
     pub max_resync_buffer: usize,
+    /// Hand each message's kept body bytes over on [`RtmpMessage::payload`] (for exporters,
+    /// which also raise `media_prefix` to keep audio and video bodies whole).
+    #[serde(default)]
+    pub keep_payload: bool,
 }
 
 impl Default for RtmpConfig {
@@ -167,6 +171,7 @@ impl Default for RtmpConfig {
             max_nonmedia_length: 4 << 20,
             max_buffered: 32 << 20,
             max_resync_buffer: 1 << 20,
+            keep_payload: false,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! arguments, renders reports and turns errors into one readable line and an exit code.
 
 mod check;
+mod export;
 mod flows;
 mod messages;
 mod show;
@@ -58,6 +59,8 @@ enum Command {
     },
     /// Check rules against captures (for CI): exit 0 when all pass, 1 when any fails.
     Check(check::CheckArgs),
+    /// Write one message stream's audio, video and data as an FLV file.
+    Export(export::ExportArgs),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -94,6 +97,7 @@ fn main() -> ExitCode {
             message,
         } => show::run(file, *frame, *message),
         Command::Check(args) => check::run(args),
+        Command::Export(args) => export::run(args),
     };
     match result {
         Ok(code) => code,
