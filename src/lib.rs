@@ -11,6 +11,7 @@ pub mod amf;
 pub mod analysis;
 pub mod capture;
 pub mod check;
+pub mod codec;
 pub mod diagnostic;
 pub mod export;
 pub mod net;
