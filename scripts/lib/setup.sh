@@ -24,3 +24,14 @@ ensure_wasm_target() {
     rustup target add wasm32-unknown-unknown
   fi
 }
+
+# ffprobe and ffmpeg read the FLV files `rtmpscope export` writes (tests/export_flv.rs).
+ensure_ffmpeg() {
+  if ! command -v ffprobe >/dev/null 2>&1 || ! command -v ffmpeg >/dev/null 2>&1; then
+    echo "installing ffmpeg (Debian package)"
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq ffmpeg >/dev/null
+  fi
+}

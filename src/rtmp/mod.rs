@@ -159,6 +159,10 @@ pub struct RtmpConfig {
     /// boundary being found before the connection is given up as not RTMP.
     #[serde(default = "default_probe_limit")]
     pub probe_limit: u64,
+    /// Hand each message's kept body bytes over on [`RtmpMessage::payload`] (for exporters,
+    /// which also raise `media_prefix` to keep audio and video bodies whole).
+    #[serde(default)]
+    pub keep_payload: bool,
 }
 
 fn default_probe_limit() -> u64 {
@@ -175,6 +179,7 @@ impl Default for RtmpConfig {
             max_buffered: 32 << 20,
             max_resync_buffer: 1 << 20,
             probe_limit: default_probe_limit(),
+            keep_payload: false,
         }
     }
 }

@@ -66,12 +66,18 @@ pub struct RtmpConnection {
     first_dir: Dir,
 }
 
-fn forward<F: FnMut(RtmpEvent)>(role: Dir, ev: DemuxEvent, reported: &mut Vec<u8>, sink: &mut F) {
+fn forward<F: FnMut(RtmpEvent)>(
+    role: Dir,
+    ev: DemuxEvent,
+    keep_payload: bool,
+    reported: &mut Vec<u8>,
+    sink: &mut F,
+) {
     match ev {
         DemuxEvent::Diagnostic(d) => sink(RtmpEvent::Diagnostic(d)),
         DemuxEvent::Message(raw) => {
             let first = raw.first;
-            let (msg, note) = RtmpMessage::from_raw(raw, role);
+            let (msg, note) = RtmpMessage::from_raw_keeping(raw, role, keep_payload);
             if let Some(note) = note {
                 sink(RtmpEvent::Diagnostic(diagnostic(
                     Severity::Info,
@@ -325,7 +331,7 @@ impl RtmpConnection {
             let side = pick(&mut self.sides, role);
             side.demuxer
                 .feed(rest, origin.advanced(used as u64), &mut |ev| {
-                    forward(role, ev, reported, sink)
+                    forward(role, ev, self.config.keep_payload, reported, sink)
                 });
         }
     }
@@ -383,7 +389,7 @@ impl RtmpConnection {
             let reported = &mut self.unknown_types_reported;
             let side = pick(&mut self.sides, role);
             side.demuxer.gap(at.advanced(len - rest), rest, &mut |ev| {
-                forward(role, ev, reported, sink)
+                forward(role, ev, self.config.keep_payload, reported, sink)
             });
         }
     }
@@ -438,8 +444,9 @@ impl RtmpConnection {
         }
         side.finished = true;
         let end = side.end;
-        side.demuxer
-            .finish(end, &mut |ev| forward(role, ev, reported, sink));
+        side.demuxer.finish(end, &mut |ev| {
+            forward(role, ev, self.config.keep_payload, reported, sink)
+        });
     }
 
     fn handshake_info(&self) -> super::HandshakeInfo {

@@ -107,9 +107,10 @@ impl RtmpConnection {
         if self.state != State::Rtmp {
             return;
         }
+        let keep = self.config.keep_payload;
         let reported = &mut self.unknown_types_reported;
         for ev in events {
-            forward(dir, ev, reported, sink);
+            forward(dir, ev, keep, reported, sink);
         }
         self.share_stream_hint(dir);
     }
@@ -158,10 +159,11 @@ impl RtmpConnection {
         )));
         // The other direction: ordinary chains now, and what it already holds is decided.
         let other = by.reverse();
+        let keep = self.config.keep_payload;
         let reported = &mut self.unknown_types_reported;
         let side = pick(&mut self.sides, other);
         side.demuxer
-            .end_probe(&mut |ev| forward(other, ev, reported, sink));
+            .end_probe(&mut |ev| forward(other, ev, keep, reported, sink));
         if side.closed {
             self.finish_side(other, sink);
         }
@@ -205,9 +207,10 @@ impl RtmpConnection {
             side.finished = true;
             if side.demuxer.has_synced() {
                 self.confirm_midstream(first, dir, sink);
+                let keep = self.config.keep_payload;
                 let reported = &mut self.unknown_types_reported;
                 for ev in events {
-                    forward(dir, ev, reported, sink);
+                    forward(dir, ev, keep, reported, sink);
                 }
                 return;
             }
