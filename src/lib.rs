@@ -14,6 +14,7 @@ pub mod codec;
 pub mod diagnostic;
 pub mod net;
 pub mod rtmp;
+pub mod synth;
 pub mod tcp;
 
 #[cfg(not(target_arch = "wasm32"))]

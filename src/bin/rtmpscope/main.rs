@@ -2,6 +2,7 @@
 //! arguments, renders reports and turns errors into one readable line and an exit code.
 
 mod flows;
+mod generate;
 mod messages;
 mod show;
 mod summary;
@@ -55,6 +56,8 @@ enum Command {
         #[arg(long)]
         message: Option<u64>,
     },
+    /// Write a synthetic RTMP publish capture (for benchmarks and tests).
+    Generate(generate::GenerateArgs),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -90,6 +93,7 @@ fn main() -> ExitCode {
             frame,
             message,
         } => show::run(file, *frame, *message),
+        Command::Generate(args) => generate::run(args),
     };
     match result {
         Ok(code) => code,
