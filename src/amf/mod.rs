@@ -15,6 +15,12 @@
 //!   allocated, and reference copies are charged against the value and memory budgets.
 //! * [`render_tree`], [`summarize`] and friends turn values into text for the CLI.
 
+// Input-derived data never panics here: no unwrap/expect, no unchecked indexing (tests may).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 mod amf0;
 mod amf3;
 mod body;

@@ -8,6 +8,7 @@ use crate::net::{decode_tcp, NetError};
 use crate::rtmp::RtmpConfig;
 use crate::tcp::{FlowTable, PacketMeta, TcpConfig};
 
+use super::analytics::{analyze_sessions, AnalyticsOptions};
 use super::report::{CaptureReport, ConnectionReport, Report, SCHEMA_VERSION};
 use super::rtmp_stage::{Protocol, RtmpStage};
 
@@ -18,6 +19,7 @@ pub struct AnalyzerOptions {
     pub file_name: Option<String>,
     pub tcp: TcpConfig,
     pub rtmp: RtmpConfig,
+    pub analytics: AnalyticsOptions,
 }
 
 /// Analyzes a capture fed in pieces. See the [module docs](super).
@@ -25,6 +27,7 @@ pub struct Analyzer {
     reader: CaptureReader,
     pipeline: Pipeline,
     file_name: Option<String>,
+    analytics: AnalyticsOptions,
 }
 
 /// The stages below the capture reader; split from [`Analyzer`] so the reader's packet callback
@@ -45,6 +48,7 @@ impl Analyzer {
                 net_errors: NetErrorTally::default(),
             },
             file_name: options.file_name,
+            analytics: options.analytics,
         }
     }
 
@@ -108,6 +112,13 @@ impl Analyzer {
                 session: session_of(tcp.conn.0),
             })
             .collect();
+        let tcp_stats: Vec<_> = flows.connections().iter().collect();
+        diagnostics.extend(analyze_sessions(
+            &mut rtmp.sessions,
+            &rtmp.messages,
+            &tcp_stats,
+            &self.analytics,
+        ));
 
         Ok(Report {
             schema_version: SCHEMA_VERSION,

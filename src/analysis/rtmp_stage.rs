@@ -6,11 +6,13 @@ use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::capture::Timestamp;
 use crate::diagnostic::Diagnostic;
 use crate::rtmp::pairing::CommandPairer;
 use crate::rtmp::{Dir, MessageBody, Origin, RtmpConfig, RtmpConnection, RtmpEvent};
 use crate::tcp::{Direction, FlowEvent};
 
+use super::closing::TcpClose;
 use super::report::MessageRecord;
 use super::session::Session;
 
@@ -37,6 +39,8 @@ struct ConnState {
     /// Index into `RtmpStage::sessions` once the handshake was seen.
     session: Option<usize>,
     closed: [bool; 2],
+    /// Capture time of the data or gap being decoded (events carry no time of their own).
+    now: Option<Timestamp>,
 }
 
 /// The RTMP stage of the pipeline.
@@ -87,6 +91,7 @@ impl RtmpStage {
                         protocol: Protocol::Unknown,
                         session: None,
                         closed: [false; 2],
+                        now: None,
                     },
                 );
             }
@@ -101,6 +106,7 @@ impl RtmpStage {
             } => {
                 let origin = Origin::new(completed_frame, time, stream_offset, file_offset);
                 self.with_conn(conn, |state, sink| {
+                    state.now = Some(time);
                     state
                         .decoder
                         .on_data(rtmp_dir(dir), data, origin, &mut |e| sink(e))
@@ -115,6 +121,7 @@ impl RtmpStage {
                 ..
             } => {
                 self.with_conn(conn, |state, sink| {
+                    state.now = Some(time);
                     state
                         .decoder
                         .on_gap(rtmp_dir(dir), stream_offset, len, frame, time, &mut |e| {
@@ -122,18 +129,57 @@ impl RtmpStage {
                         })
                 });
             }
-            FlowEvent::Closed { dir, .. } => {
+            FlowEvent::Closed {
+                dir,
+                reason,
+                frame,
+                time,
+                ..
+            } => {
                 let both = self.with_conn(conn, |state, sink| {
                     let d = rtmp_dir(dir);
                     state.decoder.on_close(d, &mut |e| sink(e));
                     state.closed[usize::from(d == Dir::S2C)] = true;
                     state.closed == [true, true]
                 });
+                self.note_close(conn, dir, reason, frame, time);
                 if both == Some(true) {
                     self.retire(conn);
                 }
             }
         }
+    }
+
+    /// Records a TCP close on the session, by RTMP role.
+    fn note_close(
+        &mut self,
+        conn: u32,
+        dir: Direction,
+        reason: crate::tcp::CloseReason,
+        frame: u64,
+        time: Timestamp,
+    ) {
+        let Some(state) = self.live.get(&conn) else {
+            return;
+        };
+        let Some(session) = state.session.and_then(|i| self.sessions.get_mut(i)) else {
+            return;
+        };
+        let sender = match dir {
+            Direction::ClientToServer => state.client,
+            Direction::ServerToClient => state.server,
+        };
+        let dir = if sender == session.client {
+            Dir::C2S
+        } else {
+            Dir::S2C
+        };
+        session.tcp_closes.push(TcpClose {
+            dir,
+            reason,
+            frame,
+            time,
+        });
     }
 
     /// End of capture: flush every connection still open.
@@ -238,6 +284,9 @@ fn route(
         RtmpEvent::NotRtmp { .. } => state.protocol = Protocol::NotRtmp,
         RtmpEvent::Handshake(info) => {
             if let Some(session) = state.session.and_then(|i| sessions.get_mut(i)) {
+                if info.complete {
+                    session.handshake_time = state.now;
+                }
                 session.handshake = Some(info);
             }
         }

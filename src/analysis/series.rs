@@ -15,6 +15,12 @@ pub struct BitrateSeries {
     /// Capture time of the start of bucket 0.
     pub start: Timestamp,
     pub buckets: Vec<BitrateBucket>,
+    /// Total kbit/s averaged over the buckets from the first to the last non-empty one, and
+    /// the highest bucket (set when the series is complete).
+    #[serde(default)]
+    pub average_kbps: f64,
+    #[serde(default)]
+    pub peak_kbps: f64,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,7 +56,15 @@ impl BitrateSeries {
             bucket_ms: bucket_ms.max(1),
             start,
             buckets: Vec::new(),
+            average_kbps: 0.0,
+            peak_kbps: 0.0,
         }
+    }
+
+    /// Fills in the average and peak once every byte has been counted.
+    pub fn finish(&mut self) {
+        self.average_kbps = (self.average_kbps() * 10.0).round() / 10.0;
+        self.peak_kbps = (self.peak_kbps() * 10.0).round() / 10.0;
     }
 
     /// Counts `bytes` of `kind` that completed at capture time `at`.
@@ -87,7 +101,10 @@ impl BitrateSeries {
         let last = self.buckets.iter().rposition(|b| b.total_bytes() > 0);
         match (first, last) {
             (Some(a), Some(b)) => {
-                let bytes: u64 = self.buckets[a..=b]
+                let bytes: u64 = self
+                    .buckets
+                    .get(a..=b)
+                    .unwrap_or_default()
                     .iter()
                     .map(BitrateBucket::total_bytes)
                     .sum();
@@ -126,6 +143,8 @@ mod tests {
         assert_eq!(s.buckets[2].data_bytes, 500);
         assert_eq!(s.peak_kbps(), 24.0);
         assert!((s.average_kbps() - 4500.0 * 8.0 / 1000.0 / 3.0).abs() < 1e-9);
+        s.finish();
+        assert_eq!((s.peak_kbps, s.average_kbps), (24.0, 12.0));
     }
 
     #[test]

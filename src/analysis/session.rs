@@ -11,7 +11,14 @@ use crate::capture::Timestamp;
 use crate::rtmp::pairing::CommandPair;
 use crate::rtmp::{Dir, HandshakeInfo, MessageBody, RtmpMessage};
 
-use super::series::{BitrateSeries, PayloadKind, DEFAULT_BUCKET_MS};
+use super::acks::AckWindow;
+use super::closing::{SessionEnd, TcpClose};
+use super::enhanced::EnhancedCaps;
+use super::metadata::StreamMetadata;
+use super::series::{BitrateSeries, DEFAULT_BUCKET_MS};
+use super::startup::Startup;
+use super::streams::StreamTiming;
+use super::tracks::{AudioTrack, VideoTrack};
 
 /// One RTMP connection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,6 +67,27 @@ pub struct Session {
     pub command_pairs: Vec<CommandPair>,
     /// Diagnostics about this connection (TCP and RTMP).
     pub diagnostics: u64,
+    /// When both sides' handshake bytes were in.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub handshake_time: Option<Timestamp>,
+    /// Enhanced RTMP capabilities the client declared in `connect`, and the server in its
+    /// `_result`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub enhanced_rtmp: Option<EnhancedCaps>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub server_enhanced_rtmp: Option<EnhancedCaps>,
+    /// Start-up milestones from the TCP connection's first packet.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub startup: Option<Startup>,
+    /// Acknowledgement windows, one per direction that set one.
+    #[serde(default)]
+    pub acknowledgements: Vec<AckWindow>,
+    /// The TCP closes as they happened.
+    #[serde(default)]
+    pub tcp_closes: Vec<TcpClose>,
+    /// How the session ended.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub end: Option<SessionEnd>,
 }
 
 /// What a message stream was used for.
@@ -91,10 +119,21 @@ pub struct StreamInfo {
     pub media_bytes: u64,
     /// Audio, video and data bytes over capture time.
     pub bitrate: BitrateSeries,
+    /// The video and audio on this stream: codec, configuration, measured statistics.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub video: Option<VideoTrack>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub audio: Option<AudioTrack>,
+    /// What `onMetaData` declared.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub metadata: Option<StreamMetadata>,
+    /// Timestamps against capture time and against each other.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub timing: Option<StreamTiming>,
 }
 
 impl StreamInfo {
-    fn new(msid: u32, start: Timestamp) -> Self {
+    pub(crate) fn new(msid: u32, start: Timestamp) -> Self {
         StreamInfo {
             bitrate: BitrateSeries::new(start, DEFAULT_BUCKET_MS),
             msid,
@@ -107,14 +146,15 @@ impl StreamInfo {
             data_messages: 0,
             command_messages: 0,
             media_bytes: 0,
+            video: None,
+            audio: None,
+            metadata: None,
+            timing: None,
         }
     }
-}
 
-impl StreamInfo {
-    fn count_bytes(&mut self, msg: &RtmpMessage, kind: PayloadKind) {
+    fn count_bytes(&mut self, msg: &RtmpMessage) {
         self.media_bytes += u64::from(msg.length);
-        self.bitrate.add(msg.time, kind, u64::from(msg.length));
     }
 }
 
@@ -142,6 +182,13 @@ impl Session {
             last_time: None,
             command_pairs: Vec::new(),
             diagnostics: 0,
+            handshake_time: None,
+            enhanced_rtmp: None,
+            server_enhanced_rtmp: None,
+            startup: None,
+            acknowledgements: Vec::new(),
+            tcp_closes: Vec::new(),
+            end: None,
         }
     }
 
@@ -193,18 +240,17 @@ impl Session {
             MessageBody::Audio(_) if msg.msid != 0 => {
                 let s = self.stream_mut(msg.msid);
                 s.audio_messages += 1;
-                s.count_bytes(msg, PayloadKind::Audio);
+                s.count_bytes(msg);
             }
-            MessageBody::Video(v) if msg.msid != 0 => {
+            MessageBody::Video(_) if msg.msid != 0 => {
                 let s = self.stream_mut(msg.msid);
                 s.video_messages += 1;
-                let keyframe = v.keyframe && !v.sequence_header;
-                s.count_bytes(msg, PayloadKind::Video { keyframe });
+                s.count_bytes(msg);
             }
             MessageBody::Data(_) if msg.msid != 0 => {
                 let s = self.stream_mut(msg.msid);
                 s.data_messages += 1;
-                s.count_bytes(msg, PayloadKind::Data);
+                s.count_bytes(msg);
             }
             _ => {}
         }

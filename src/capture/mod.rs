@@ -14,6 +14,12 @@
 //!   capture was killed) comes after every complete packet was delivered: callers can keep
 //!   their analysis and show the error as a warning.
 
+// Input-derived data never panics here: no unwrap/expect, no unchecked indexing (tests may).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use serde::{Deserialize, Serialize};
 
 mod error;

@@ -1,5 +1,11 @@
 //! Link, IP and TCP header decoding: turns a captured packet into a TCP segment view.
 
+// Input-derived data never panics here: no unwrap/expect, no unchecked indexing (tests may).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use std::net::SocketAddr;
 
 use crate::capture::LinkType;

@@ -53,7 +53,9 @@ pub fn split_aggregate(body: &[u8], length: u32, timestamp: u32) -> Aggregate {
     let mut first_tag_ts: Option<u32> = None;
     let mut error = None;
     while pos < body.len() {
-        let Some(tag) = body.get(pos..pos + TAG_HEADER_LEN) else {
+        let Some(&[t0, s0, s1, s2, ts0, ts1, ts2, ts3, id0, id1, id2]) =
+            body.get(pos..pos + TAG_HEADER_LEN)
+        else {
             if (body.len() as u64) >= u64::from(length) {
                 error = Some(format!(
                     "{} bytes at offset {pos} are too short for a tag header",
@@ -62,10 +64,10 @@ pub fn split_aggregate(body: &[u8], length: u32, timestamp: u32) -> Aggregate {
             }
             break;
         };
-        let type_id = tag[0] & 0x1f;
-        let data_size = be24(&tag[1..4]);
-        let tag_timestamp = be24(&tag[4..7]) | (u32::from(tag[7]) << 24);
-        let stream_id = be24(&tag[8..11]);
+        let type_id = t0 & 0x1f;
+        let data_size = be24(&[s0, s1, s2]);
+        let tag_timestamp = be24(&[ts0, ts1, ts2]) | (u32::from(ts3) << 24);
+        let stream_id = be24(&[id0, id1, id2]);
         let base = *first_tag_ts.get_or_insert(tag_timestamp);
         let data_start = pos + TAG_HEADER_LEN;
         let data_end = data_start.saturating_add(data_size as usize);
@@ -75,7 +77,8 @@ pub fn split_aggregate(body: &[u8], length: u32, timestamp: u32) -> Aggregate {
         let truncated = data.len() < data_size as usize;
         let back_pointer = body
             .get(data_end..data_end.saturating_add(4))
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(u32::from_be_bytes);
         let abs = timestamp.wrapping_add(tag_timestamp.wrapping_sub(base));
         let (decoded, _) = if matches!(type_id, 8 | 9 | 15 | 18) {
             decode_body(type_id, data, abs)

@@ -101,7 +101,19 @@ impl RtmpConnection {
 
     /// The demuxer of one RTMP role (for its counters).
     pub fn demuxer(&self, role: Dir) -> &ChunkStreamDemuxer {
-        &self.sides[role.index()].demuxer
+        &self.side(role).demuxer
+    }
+
+    fn side(&self, role: Dir) -> &Side {
+        let [client, server] = &self.sides;
+        match role {
+            Dir::C2S => client,
+            Dir::S2C => server,
+        }
+    }
+
+    fn side_mut(&mut self, role: Dir) -> &mut Side {
+        pick(&mut self.sides, role)
     }
 
     fn role(&self, dir: Dir) -> Dir {
@@ -229,7 +241,7 @@ impl RtmpConnection {
         if self.state == State::Ignored || self.state == State::Undetected {
             return;
         }
-        let side = &mut self.sides[role.index()];
+        let side = self.side_mut(role);
         side.end = origin.advanced(data.len() as u64);
         let mut used = 0;
         if !side.handshake.is_done() {
@@ -253,9 +265,9 @@ impl RtmpConnection {
             }
             self.maybe_report_handshake(sink);
         }
-        let side = &mut self.sides[role.index()];
         if let Some(rest) = data.get(used..).filter(|r| !r.is_empty()) {
             let reported = &mut self.unknown_types_reported;
+            let side = pick(&mut self.sides, role);
             side.demuxer
                 .feed(rest, origin.advanced(used as u64), &mut |ev| {
                     forward(role, ev, reported, sink)
@@ -290,7 +302,7 @@ impl RtmpConnection {
             return;
         }
         let role = self.role(dir);
-        let side = &mut self.sides[role.index()];
+        let side = self.side_mut(role);
         side.end = at.advanced(len);
         let mut rest = len;
         if !side.handshake.is_done() {
@@ -307,7 +319,7 @@ impl RtmpConnection {
         }
         if rest > 0 {
             let reported = &mut self.unknown_types_reported;
-            let side = &mut self.sides[role.index()];
+            let side = pick(&mut self.sides, role);
             side.demuxer.gap(at.advanced(len - rest), rest, &mut |ev| {
                 forward(role, ev, reported, sink)
             });
@@ -356,7 +368,7 @@ impl RtmpConnection {
 
     fn finish_side<F: FnMut(RtmpEvent)>(&mut self, role: Dir, sink: &mut F) {
         let reported = &mut self.unknown_types_reported;
-        let side = &mut self.sides[role.index()];
+        let side = pick(&mut self.sides, role);
         if side.finished {
             return;
         }
@@ -384,6 +396,14 @@ impl RtmpConnection {
         for side in &mut self.sides {
             side.handshake.release();
         }
+    }
+}
+
+fn pick(sides: &mut [Side; 2], role: Dir) -> &mut Side {
+    let [client, server] = sides;
+    match role {
+        Dir::C2S => client,
+        Dir::S2C => server,
     }
 }
 

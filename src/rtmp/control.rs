@@ -80,8 +80,11 @@ impl UserControlEvent {
 }
 
 fn be32(body: &[u8], at: usize, what: &'static str) -> Result<u32, ControlError> {
-    match body.get(at..at + 4) {
-        Some(b) => Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]])),
+    match body
+        .get(at..at + 4)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+    {
+        Some(b) => Ok(u32::from_be_bytes(b)),
         None => Err(ControlError::Short {
             what,
             needed: at + 4,
@@ -143,8 +146,8 @@ pub fn protocol_control_length(type_id: u8) -> Option<usize> {
 /// event and how many body bytes it used.
 pub fn decode_user_control(body: &[u8]) -> Result<(UserControlEvent, usize), ControlError> {
     let event_type = match body.get(..2) {
-        Some(b) => u16::from_be_bytes([b[0], b[1]]),
-        None => {
+        Some(&[b0, b1]) => u16::from_be_bytes([b0, b1]),
+        _ => {
             return Err(ControlError::Short {
                 what: "User Control event type",
                 needed: 2,

@@ -114,11 +114,13 @@ pub fn sign_block(block: &mut [u8], scheme: DigestScheme, server: bool) {
     let Some(off) = scheme.offset(block) else {
         return;
     };
-    if block.len() < off + DIGEST_LEN {
+    let (Some(before), Some(after)) = (block.get(..off), block.get(off + DIGEST_LEN..)) else {
         return;
+    };
+    let digest = hmac_sha256(key, &[before, after]);
+    if let Some(slot) = block.get_mut(off..off + DIGEST_LEN) {
+        slot.copy_from_slice(&digest);
     }
-    let digest = hmac_sha256(key, &[&block[..off], &block[off + DIGEST_LEN..]]);
-    block[off..off + DIGEST_LEN].copy_from_slice(&digest);
 }
 
 /// Writes the C2/S2 signature answering the peer's digest (for tests and fixtures).
@@ -132,8 +134,13 @@ pub fn sign_response(block: &mut [u8], peer_digest: &[u8; 32], server: bool) {
         PLAYER_KEY_TEXT
     });
     let derived = hmac_sha256(&key, &[peer_digest]);
-    let sig = hmac_sha256(&derived, &[&block[..BLOCK_LEN - DIGEST_LEN]]);
-    block[BLOCK_LEN - DIGEST_LEN..BLOCK_LEN].copy_from_slice(&sig);
+    let Some(signed) = block.get(..BLOCK_LEN - DIGEST_LEN) else {
+        return;
+    };
+    let sig = hmac_sha256(&derived, &[signed]);
+    if let Some(slot) = block.get_mut(BLOCK_LEN - DIGEST_LEN..BLOCK_LEN) {
+        slot.copy_from_slice(&sig);
+    }
 }
 
 /// What the handshake showed.
@@ -291,13 +298,13 @@ impl HandshakeSide {
 }
 
 fn be32(b: &[u8]) -> Option<u32> {
-    let b = b.get(..4)?;
-    Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    let b = <[u8; 4]>::try_from(b.get(..4)?).ok()?;
+    Some(u32::from_be_bytes(b))
 }
 
 fn version(b: &[u8]) -> Option<String> {
-    let b = b.get(4..8)?;
-    Some(format!("{}.{}.{}.{}", b[0], b[1], b[2], b[3]))
+    let [a, b, c, d] = <[u8; 4]>::try_from(b.get(4..8)?).ok()?;
+    Some(format!("{a}.{b}.{c}.{d}"))
 }
 
 /// Everything the two sides' bytes show (either may be incomplete).

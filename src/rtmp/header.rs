@@ -147,8 +147,8 @@ pub fn parse_chunk_header(
             header.type_id = mh.get(6).copied();
         }
         if basic.fmt == 0 {
-            let id = mh.get(7..11)?;
-            header.msid = Some(u32::from_le_bytes([id[0], id[1], id[2], id[3]]));
+            let id = <[u8; 4]>::try_from(mh.get(7..11)?).ok()?;
+            header.msid = Some(u32::from_le_bytes(id));
         }
         if ts == EXTENDED_TIMESTAMP_MARKER {
             let ext = buf.get(header.len..header.len + 4)?;

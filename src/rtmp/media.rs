@@ -5,6 +5,8 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+use super::hex::HexBytes;
+
 pub const TYPE_AUDIO: u8 = 8;
 pub const TYPE_VIDEO: u8 = 9;
 
@@ -51,6 +53,10 @@ pub struct AudioTagHeader {
     pub multitrack: bool,
     /// A codec configuration rather than a frame.
     pub sequence_header: bool,
+    /// The codec configuration record (AAC AudioSpecificConfig, Opus ID header, ...): the body
+    /// after the tag header, as far as it was kept. Only on sequence headers.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub config: Option<HexBytes>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +84,10 @@ pub struct VideoTagHeader {
     pub command: Option<u8>,
     pub keyframe: bool,
     pub sequence_header: bool,
+    /// The codec configuration record (AVCDecoderConfigurationRecord, HEVC, AV1, VP9): the body
+    /// after the tag header, as far as it was kept. Only on sequence headers.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub config: Option<HexBytes>,
 }
 
 pub fn sound_format_name(format: u8) -> &'static str {
@@ -203,6 +213,7 @@ pub fn decode_audio(body: &[u8]) -> Result<AudioTagHeader, MediaError> {
         fourcc: None,
         multitrack: false,
         sequence_header: false,
+        config: None,
     };
     if sound_format == 9 {
         let packet_type = b0 & 0x0f;
@@ -229,6 +240,9 @@ pub fn decode_audio(body: &[u8]) -> Result<AudioTagHeader, MediaError> {
                     have: body.len(),
                 },
             )?);
+            if packet_type == 0 {
+                h.config = body.get(5..).map(HexBytes::from);
+            }
         }
         return Ok(h);
     }
@@ -248,13 +262,18 @@ pub fn decode_audio(body: &[u8]) -> Result<AudioTagHeader, MediaError> {
         })?;
         h.aac_packet_type = Some(t);
         h.sequence_header = t == 0;
+        if h.sequence_header {
+            h.config = body.get(2..).map(HexBytes::from);
+        }
     }
     Ok(h)
 }
 
 fn si24(b: &[u8]) -> Option<i32> {
-    let b = b.get(..3)?;
-    let v = (i32::from(b[0]) << 16) | (i32::from(b[1]) << 8) | i32::from(b[2]);
+    let &[b0, b1, b2] = b.get(..3)? else {
+        return None;
+    };
+    let v = (i32::from(b0) << 16) | (i32::from(b1) << 8) | i32::from(b2);
     Some((v << 8) >> 8)
 }
 
@@ -275,6 +294,7 @@ pub fn decode_video(body: &[u8]) -> Result<VideoTagHeader, MediaError> {
         command: None,
         keyframe: frame_type == 1 || frame_type == 4,
         sequence_header: false,
+        config: None,
     };
     let short = |what, needed| MediaError::Short {
         what,
@@ -296,6 +316,9 @@ pub fn decode_video(body: &[u8]) -> Result<VideoTagHeader, MediaError> {
                 fourcc(body.get(1..).unwrap_or_default())
                     .ok_or(short("Enhanced RTMP video FourCC", 5))?,
             );
+            if packet_type == 0 {
+                h.config = body.get(5..).map(HexBytes::from);
+            }
         }
         h.codec_name = Cow::Borrowed(match h.fourcc.as_deref() {
             Some("avc1") => "AVC",
@@ -325,6 +348,9 @@ pub fn decode_video(body: &[u8]) -> Result<VideoTagHeader, MediaError> {
         h.sequence_header = t == 0;
         h.composition_time =
             Some(si24(body.get(2..).unwrap_or_default()).ok_or(short("composition time", 5))?);
+        if h.sequence_header {
+            h.config = body.get(5..).map(HexBytes::from);
+        }
     }
     Ok(h)
 }
@@ -423,6 +449,23 @@ mod tests {
         assert_eq!((h.codec_name.as_ref(), h.composition_time), ("AV1", None));
         assert!(decode_video(&[0xa1, b'h', b'v', b'c', b'1', 0x00]).is_err());
         assert!(decode_video(&[0x91, b'h']).is_err());
+    }
+
+    #[test]
+    fn sequence_headers_carry_their_configuration_record() {
+        let h = decode_audio(&[0xaf, 0x00, 0x12, 0x10]).unwrap();
+        assert_eq!(h.config, Some(HexBytes(vec![0x12, 0x10])));
+        assert_eq!(decode_audio(&[0xaf, 0x01, 0x21]).unwrap().config, None);
+        let h = decode_audio(&[0x90, b'O', b'p', b'u', b's', 1, 2]).unwrap();
+        assert_eq!(h.config, Some(HexBytes(vec![1, 2])));
+        let h = decode_video(&[0x17, 0x00, 0x00, 0x00, 0x00, 0x01, 0x64]).unwrap();
+        assert_eq!(h.config, Some(HexBytes(vec![0x01, 0x64])));
+        assert_eq!(
+            decode_video(&[0x27, 0x01, 0, 0, 0, 9]).unwrap().config,
+            None
+        );
+        let h = decode_video(&[0x90, b'h', b'v', b'c', b'1', 0x01]).unwrap();
+        assert_eq!(h.config, Some(HexBytes(vec![0x01])));
     }
 
     #[test]

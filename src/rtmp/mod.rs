@@ -34,6 +34,12 @@
 //! * A connection is taken for RTMP when it opens with 0x03 and a side then sends all of C0+C1
 //!   or S0+S1; 0x06/0x08 is RTMPE (reported, not decoded).
 
+// Input-derived data never panics here: no unwrap/expect, no unchecked indexing (tests may).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 pub mod aggregate;
 pub mod chunk;
 pub mod command;
@@ -81,13 +87,6 @@ impl Dir {
         match self {
             Dir::C2S => Dir::S2C,
             Dir::S2C => Dir::C2S,
-        }
-    }
-
-    fn index(self) -> usize {
-        match self {
-            Dir::C2S => 0,
-            Dir::S2C => 1,
         }
     }
 }

@@ -25,6 +25,14 @@ impl LiveConn {
         self.dirs.iter().flatten().map(Reassembler::buffered).sum()
     }
 
+    fn dir_mut(&mut self, dir: Direction) -> &mut Option<Reassembler> {
+        let [c2s, s2c] = &mut self.dirs;
+        match dir {
+            Direction::ClientToServer => c2s,
+            Direction::ServerToClient => s2c,
+        }
+    }
+
     fn all_closed(&self) -> bool {
         self.dirs
             .iter()
@@ -131,7 +139,7 @@ impl FlowTable {
         self.total_buffered = self.total_buffered.saturating_sub(before) + after;
         if self.total_buffered > self.config.max_buffered_total {
             let excess = self.total_buffered - self.config.max_buffered_total;
-            if let Some(own) = live.dirs[dir.index()].as_mut() {
+            if let Some(own) = live.dir_mut(dir).as_mut() {
                 let allowed = own.buffered().saturating_sub(excess);
                 let before = own.buffered();
                 let mut out = Out {
@@ -162,7 +170,7 @@ impl FlowTable {
                 time: stats.last_time,
             };
             for dir in [Direction::ClientToServer, Direction::ServerToClient] {
-                if let Some(r) = live.dirs[dir.index()].as_mut() {
+                if let Some(r) = live.dir_mut(dir).as_mut() {
                     let mut out = Out {
                         conn: stats.conn,
                         dir,
@@ -275,7 +283,7 @@ fn dispatch<F: FnMut(FlowEvent<'_>)>(
     // The peer's older bytes that this ACK settles come before this packet's own data.
     let reverse = dir.reverse();
     if seg.flags.ack {
-        if let Some(r) = live.dirs[reverse.index()].as_mut() {
+        if let Some(r) = live.dir_mut(reverse).as_mut() {
             let mut out = Out {
                 conn,
                 dir: reverse,
@@ -287,7 +295,7 @@ fn dispatch<F: FnMut(FlowEvent<'_>)>(
     }
 
     let data_seq = seg.seq.wrapping_add(u32::from(seg.flags.syn));
-    let slot = &mut live.dirs[dir.index()];
+    let slot = live.dir_mut(dir);
     match slot {
         Some(r) if seg.flags.syn && r.is_untouched() && r.base() != data_seq => {
             *r = Reassembler::new(data_seq, false);
@@ -305,7 +313,7 @@ fn dispatch<F: FnMut(FlowEvent<'_>)>(
         return true;
     }
 
-    if let Some(r) = live.dirs[dir.index()].as_mut() {
+    if let Some(r) = live.dir_mut(dir).as_mut() {
         let wire_len = seg.wire_payload_len as usize;
         let captured = seg.payload.get(..wire_len).unwrap_or(seg.payload);
         let segment = SegmentIn {
@@ -338,7 +346,7 @@ fn close_direction<F: FnMut(FlowEvent<'_>)>(
     now: Now,
     sink: &mut F,
 ) {
-    let Some(r) = live.dirs[dir.index()].as_mut() else {
+    let Some(r) = live.dir_mut(dir).as_mut() else {
         return;
     };
     if r.is_closed() {

@@ -35,6 +35,12 @@
 //! the one that side started with opens a new connection. When a connection closes (both FINs
 //! delivered, or an RST) its buffers are freed and only its [`ConnectionStats`] stay.
 
+// Input-derived data never panics here: no unwrap/expect, no unchecked indexing (tests may).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 mod emit;
 mod flow_table;
 mod pending;
@@ -85,13 +91,6 @@ impl Direction {
         match self {
             Direction::ClientToServer => Direction::ServerToClient,
             Direction::ServerToClient => Direction::ClientToServer,
-        }
-    }
-
-    fn index(self) -> usize {
-        match self {
-            Direction::ClientToServer => 0,
-            Direction::ServerToClient => 1,
         }
     }
 }

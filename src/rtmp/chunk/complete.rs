@@ -44,9 +44,13 @@ impl ChunkStreamDemuxer {
 
     /// Set Chunk Size and Abort change how the following chunks are read.
     pub(super) fn apply_control<F: FnMut(DemuxEvent)>(&mut self, msg: &RawMessage, sink: &mut F) {
-        let value = match msg.body.get(..4) {
-            Some(b) => u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
-            None => return,
+        let Some(value) = msg
+            .body
+            .get(..4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(u32::from_be_bytes)
+        else {
+            return;
         };
         match msg.type_id {
             TYPE_SET_CHUNK_SIZE => {

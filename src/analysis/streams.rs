@@ -1,0 +1,224 @@
+//! Per-stream analytics of a session: walks the session's messages once, sorts the media into
+//! message streams and tracks, and fills each [`StreamInfo`]'s media, metadata, timing and
+//! bitrate.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::capture::Timestamp;
+use crate::rtmp::MessageBody;
+
+use super::metadata::{metadata_object, StreamMetadata};
+use super::pacing::{pacing, PacePoint, Pacing};
+use super::report::MessageRecord;
+use super::samples::{
+    for_each_media, is_coded_audio, is_coded_video, MediaItem, MediaSample, Track,
+};
+use super::series::{BitrateSeries, PayloadKind};
+use super::session::StreamInfo;
+use super::timing::{track_timing, TimestampEvent, TrackTiming};
+use super::track_stats::{audio_stats, video_stats};
+use super::tracks::{AudioTrackBuilder, VideoTrackBuilder};
+
+/// Timing of a stream: pacing against capture time, audio/video offset, timestamp events.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StreamTiming {
+    /// Width of the buckets of the series below (the bitrate series' too).
+    pub bucket_ms: u32,
+    #[serde(flatten)]
+    pub pacing: Pacing,
+    /// Timestamp regressions and jumps per track (counted in full; the first few listed).
+    pub video_regressions: u64,
+    pub video_jumps: u64,
+    pub audio_regressions: u64,
+    pub audio_jumps: u64,
+    pub events: Vec<TimestampEvent>,
+}
+
+/// What one stream's messages showed, before it is summed up.
+#[derive(Default)]
+struct Collector {
+    video: VideoTrackBuilder,
+    audio: AudioTrackBuilder,
+    video_samples: Vec<MediaSample>,
+    audio_samples: Vec<MediaSample>,
+    /// Capture order of both tracks: (track, position in its sample list).
+    order: Vec<(Track, usize)>,
+    metadata: Option<StreamMetadata>,
+    bitrate: Option<BitrateSeries>,
+}
+
+impl Collector {
+    fn bitrate(&mut self, start: Timestamp, bucket_ms: u32) -> &mut BitrateSeries {
+        self.bitrate
+            .get_or_insert_with(|| BitrateSeries::new(start, bucket_ms))
+    }
+}
+
+/// Fills the analytics of `streams` from a session's messages (capture order). `start` is the
+/// session's first message time (bucket 0 of every series).
+pub fn analyze_streams(
+    streams: &mut Vec<StreamInfo>,
+    messages: &[&MessageRecord],
+    start: Timestamp,
+    bucket_ms: u32,
+) {
+    let mut by_msid: BTreeMap<u32, Collector> = BTreeMap::new();
+    for r in messages {
+        let m = &r.message;
+        if m.msid == 0 {
+            continue;
+        }
+        if let MessageBody::Data(data) = &m.body {
+            let c = by_msid.entry(m.msid).or_default();
+            c.bitrate(start, bucket_ms)
+                .add(m.time, PayloadKind::Data, u64::from(m.length));
+            if let Some(object) = metadata_object(data) {
+                match &mut c.metadata {
+                    Some(meta) => meta.count += 1,
+                    None => c.metadata = Some(StreamMetadata::from_object(object, r.index)),
+                }
+            }
+            continue;
+        }
+        for_each_media(r.index, m, start, |msid, item| {
+            let c = by_msid.entry(msid).or_default();
+            match item {
+                MediaItem::Video(v, sample) => {
+                    let keyframe = v.keyframe && !v.sequence_header;
+                    c.bitrate(start, bucket_ms).add(
+                        m.time,
+                        PayloadKind::Video { keyframe },
+                        u64::from(sample.bytes),
+                    );
+                    c.video.observe(r.index, v);
+                    if is_coded_video(v) {
+                        c.order.push((Track::Video, c.video_samples.len()));
+                        c.video_samples.push(sample);
+                    }
+                }
+                MediaItem::Audio(a, sample) => {
+                    c.bitrate(start, bucket_ms).add(
+                        m.time,
+                        PayloadKind::Audio,
+                        u64::from(sample.bytes),
+                    );
+                    c.audio.observe(r.index, a);
+                    if is_coded_audio(a) {
+                        c.order.push((Track::Audio, c.audio_samples.len()));
+                        c.audio_samples.push(MediaSample {
+                            keyframe: false,
+                            ..sample
+                        });
+                    }
+                }
+            }
+        });
+    }
+    for (msid, c) in by_msid {
+        let pos = match streams.iter().position(|s| s.msid == msid) {
+            Some(pos) => pos,
+            None => {
+                streams.push(StreamInfo::new(msid, start));
+                streams.len() - 1
+            }
+        };
+        if let Some(stream) = streams.get_mut(pos) {
+            finish_stream(stream, c, start, bucket_ms);
+        }
+    }
+}
+
+/// Samples whose timestamps can be trusted, with their positions in the full list.
+fn trusted(samples: &[MediaSample]) -> (Vec<MediaSample>, Vec<Option<usize>>) {
+    let mut kept = Vec::with_capacity(samples.len());
+    let positions = samples
+        .iter()
+        .map(|s| {
+            (!s.inferred).then(|| {
+                kept.push(*s);
+                kept.len() - 1
+            })
+        })
+        .collect();
+    (kept, positions)
+}
+
+fn finish_stream(stream: &mut StreamInfo, c: Collector, start: Timestamp, bucket_ms: u32) {
+    let (video_timed, video_pos) = trusted(&c.video_samples);
+    let (audio_timed, audio_pos) = trusted(&c.audio_samples);
+    let video_timing = track_timing(Track::Video, &video_timed);
+    let audio_timing = track_timing(Track::Audio, &audio_timed);
+    let mut timing = StreamTiming {
+        bucket_ms,
+        pacing: pacing(
+            &pace_points(&c, [&video_timing, &audio_timing], [&video_pos, &audio_pos]),
+            bucket_ms,
+        ),
+        video_regressions: video_timing.regressions,
+        video_jumps: video_timing.jumps,
+        audio_regressions: audio_timing.regressions,
+        audio_jumps: audio_timing.jumps,
+        events: video_timing.events.clone(),
+    };
+    timing.events.extend(audio_timing.events.iter().cloned());
+    timing.events.sort_by_key(|e| e.message);
+    if !c.video_samples.is_empty() || c.video.track.config.sequence_headers > 0 {
+        let stats = video_stats(&c.video_samples, &video_timed, &video_timing);
+        stream.video = Some(c.video.finish(stats));
+    }
+    if !c.audio_samples.is_empty() || c.audio.track.config.sequence_headers > 0 {
+        let expected = c.audio.expected_frame_ms();
+        let stats = audio_stats(&c.audio_samples, &audio_timing, expected);
+        stream.audio = Some(c.audio.finish(stats));
+    }
+    stream.metadata = c.metadata;
+    if stream.video.is_some() || stream.audio.is_some() {
+        stream.timing = Some(timing);
+    }
+    let mut bitrate = c
+        .bitrate
+        .unwrap_or_else(|| BitrateSeries::new(start, bucket_ms));
+    bitrate.finish();
+    stream.bitrate = bitrate;
+}
+
+/// The stream's media position over capture time, from both tracks' trusted samples.
+fn pace_points(
+    c: &Collector,
+    timings: [&TrackTiming; 2],
+    positions: [&Vec<Option<usize>>; 2],
+) -> Vec<PacePoint> {
+    let [video_timing, audio_timing] = timings;
+    let [video_pos, audio_pos] = positions;
+    let mut latest: [Option<i64>; 2] = [None, None];
+    let mut media: Option<i64> = None;
+    let mut points = Vec::with_capacity(c.order.len());
+    for &(track, i) in &c.order {
+        let (samples, pos, timing, slot) = match track {
+            Track::Video => (&c.video_samples, video_pos, video_timing, 0),
+            Track::Audio => (&c.audio_samples, audio_pos, audio_timing, 1),
+        };
+        let (Some(sample), Some(Some(p))) = (samples.get(i), pos.get(i)) else {
+            continue;
+        };
+        let Some(&ts) = timing.unwrapped.get(*p) else {
+            continue;
+        };
+        if let Some(l) = latest.get_mut(slot) {
+            *l = Some(ts);
+        }
+        let m = media.map_or(ts, |m| m.max(ts));
+        media = Some(m);
+        points.push(PacePoint {
+            time: sample.time,
+            media_ms: m,
+            av_offset_ms: match latest {
+                [Some(v), Some(a)] => Some(a - v),
+                _ => None,
+            },
+        });
+    }
+    points
+}
