@@ -98,6 +98,7 @@ impl Script {
             missing_bytes: 0,
             truncated: false,
             body,
+            payload: None,
         };
         self.records.push(MessageRecord {
             index,
