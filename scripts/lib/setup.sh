@@ -34,6 +34,8 @@ ensure_ffmpeg() {
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq ffmpeg >/dev/null
   fi
+}
+
 # --- The web app's tools (Trunk, wasm-bindgen-cli, wasm-opt, Chromium, Playwright) ---
 # Versions are pinned to what Trunk.toml and Cargo.lock name; Trunk runs offline, so none of
 # them may be missing or different.
