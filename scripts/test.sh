@@ -12,6 +12,7 @@ step() { printf '\n==> %s\n' "$*"; }
 
 ensure_rust_components
 ensure_wasm_target
+ensure_ffmpeg
 ensure_web_tools
 
 step "cargo fmt --check"
@@ -37,6 +38,15 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cargo test --all-targets --locked 2>&1 | tee "$log"
 cargo test --doc --locked 2>&1 | tee -a "$log"
+
+step "the crate without the CLI, its docs, and the example"
+cargo build --lib --no-default-features --locked
+if cargo tree --no-default-features -e normal --prefix none | grep -Eq '^(clap|anyhow) '; then
+  echo "the library without default features depends on clap or anyhow" >&2
+  exit 1
+fi
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked
+cargo run --quiet --example ci_check --locked
 
 step "web app: trunk build --release=true"
 trunk build --release=true

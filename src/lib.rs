@@ -10,10 +10,13 @@
 pub mod amf;
 pub mod analysis;
 pub mod capture;
+pub mod check;
 pub mod codec;
 pub mod diagnostic;
+pub mod export;
 pub mod net;
 pub mod rtmp;
+pub mod synth;
 pub mod tcp;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -25,6 +25,17 @@ ensure_wasm_target() {
   fi
 }
 
+# ffprobe and ffmpeg read the FLV files `rtmpscope export` writes (tests/export_flv.rs).
+ensure_ffmpeg() {
+  if ! command -v ffprobe >/dev/null 2>&1 || ! command -v ffmpeg >/dev/null 2>&1; then
+    echo "installing ffmpeg (Debian package)"
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq ffmpeg >/dev/null
+  fi
+}
+
 # --- The web app's tools (Trunk, wasm-bindgen-cli, wasm-opt, Chromium, Playwright) ---
 # Versions are pinned to what Trunk.toml and Cargo.lock name; Trunk runs offline, so none of
 # them may be missing or different.
