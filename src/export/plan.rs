@@ -18,10 +18,13 @@ pub struct ExportOptions {
 /// One message stream to export, checked against the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportPlan {
+    /// TCP connection index (as in `rtmpscope flows`).
     pub conn: u32,
+    /// Message stream id.
     pub msid: u32,
     /// The publish/play name, if any.
     pub stream_name: Option<String>,
+    /// The FLV header's flags: the stream has audio / video messages.
     pub has_audio: bool,
     pub has_video: bool,
     /// RTMP timestamp of the stream's first audio or video message: FLV time 0.
@@ -31,14 +34,18 @@ pub struct ExportPlan {
     /// Of those, the ones with bytes missing from the capture (snap length, loss, a capture
     /// that ends inside them).
     pub damaged: u64,
+    /// As given to [`ExportPlan::new`].
     pub options: ExportOptions,
 }
 
 /// A message stream with something an FLV file can carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportableStream {
+    /// TCP connection index.
     pub conn: u32,
+    /// Message stream id.
     pub msid: u32,
+    /// The publish/play name, if any.
     pub name: Option<String>,
 }
 
