@@ -16,6 +16,7 @@ pub mod diagnostic;
 pub mod export;
 pub mod net;
 pub mod rtmp;
+pub mod synth;
 pub mod tcp;
 
 #[cfg(not(target_arch = "wasm32"))]

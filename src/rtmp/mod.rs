@@ -61,7 +61,7 @@ use crate::capture::Timestamp;
 use crate::diagnostic::{Diagnostic, Location, Severity};
 
 pub use chunk::{ChunkStreamDemuxer, DemuxEvent, RawMessage};
-pub use connection::RtmpConnection;
+pub use connection::{RtmpConnection, RTMP_PORTS};
 pub use handshake::{DigestScheme, HandshakeInfo};
 pub use hex::HexBytes;
 pub use message::{MessageBody, RtmpMessage};
@@ -155,10 +155,18 @@ pub struct RtmpConfig {
     pub max_buffered: usize,
     /// Bytes held while looking for a chunk boundary after a gap or a decode error.
     pub max_resync_buffer: usize,
+    /// Bytes one direction of a connection without a handshake may take without a chunk
+    /// boundary being found before the connection is given up as not RTMP.
+    #[serde(default = "default_probe_limit")]
+    pub probe_limit: u64,
     /// Hand each message's kept body bytes over on [`RtmpMessage::payload`] (for exporters,
     /// which also raise `media_prefix` to keep audio and video bodies whole).
     #[serde(default)]
     pub keep_payload: bool,
+}
+
+fn default_probe_limit() -> u64 {
+    4 << 20
 }
 
 impl Default for RtmpConfig {
@@ -170,6 +178,7 @@ impl Default for RtmpConfig {
             max_nonmedia_length: 4 << 20,
             max_buffered: 32 << 20,
             max_resync_buffer: 1 << 20,
+            probe_limit: default_probe_limit(),
             keep_payload: false,
         }
     }
@@ -186,6 +195,10 @@ pub enum RtmpEvent {
         version: u8,
         roles_swapped: bool,
         frame: u64,
+        /// No handshake in the capture: recognised from a chain of chunk headers, decoded
+        /// from the first chunk boundary found (roles are guessed from the ports).
+        #[serde(default)]
+        midstream: bool,
     },
     /// C0 = 6 or 8: RTMPE, encrypted after the handshake; nothing more is decoded.
     Encrypted {

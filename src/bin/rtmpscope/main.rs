@@ -4,6 +4,7 @@
 mod check;
 mod export;
 mod flows;
+mod generate;
 mod messages;
 mod show;
 mod summary;
@@ -61,6 +62,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Write one message stream's audio, video and data as an FLV file.
     Export(export::ExportArgs),
+    /// Write a synthetic RTMP publish capture (for benchmarks and tests).
+    Generate(generate::GenerateArgs),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -98,6 +101,7 @@ fn main() -> ExitCode {
         } => show::run(file, *frame, *message),
         Command::Check(args) => check::run(args),
         Command::Export(args) => export::run(args),
+        Command::Generate(args) => generate::run(args),
     };
     match result {
         Ok(code) => code,
