@@ -81,6 +81,11 @@ impl Track {
         self.first_ts.map(|first| self.last_ts - first)
     }
 
+    /// Seconds of timestamps from the first to the last frame (0 without frames).
+    pub fn span_s(&self) -> f64 {
+        self.span_ms().unwrap_or(0) as f64 / 1000.0
+    }
+
     /// Mean frames per second over the timestamps; needs two frames and a span.
     pub fn rate(&self) -> Option<f64> {
         let span = self.span_ms().filter(|&s| s > 0)?;

@@ -52,7 +52,7 @@ pub enum Rule {
     NoTimestampRegressions,
     /// TCP SYN to the stream's start (NetStream.Publish.Start, or the first media of a play).
     MaxStartupLatencyMs(f64),
-    /// Every published/played stream was ended (deleteStream, FCUnpublish, an end status)
+    /// Every published/played/media stream was ended (deleteStream, FCUnpublish, an end status)
     /// and then the TCP connection closed (per session).
     ClosedCleanly,
     /// Each named command was sent and got `_result` (never `_error`, never nothing).

@@ -101,29 +101,26 @@ fn frame_rate(v: &StreamView<'_>, ok: impl Fn(f64) -> bool) -> Finding {
     if track.messages == 0 {
         return no_track("video");
     }
-    if let Some(stats) = v.stream.video.as_ref().map(|t| &t.stats) {
-        return match stats.frame_rate {
-            Some(fps) => Finding::new(ok(fps), format!("{fps:.2} fps"))
-                .value(fps)
-                .detail(format!(
-                    "{} frames over {:.3} s of timestamps",
-                    stats.frames, stats.duration_s
-                )),
-            None => {
-                Finding::not_measured(format!("{} video frame(s): too few to time", stats.frames))
-            }
-        };
-    }
-    match track.rate() {
+    // The analysis' figure, else ours.
+    let (fps, frames, span_s) = match v.stream.video.as_ref().map(|t| &t.stats) {
+        Some(stats) => (stats.frame_rate, stats.frames, stats.duration_s),
+        None => (track.rate(), track.frames, track.span_s()),
+    };
+    match fps {
         Some(fps) => Finding::new(ok(fps), format!("{fps:.2} fps"))
             .value(fps)
-            .detail(format!(
-                "{} frames over {:.3} s of timestamps",
-                track.frames,
-                track.span_ms().unwrap_or(0) as f64 / 1000.0
-            )),
-        None => Finding::not_measured(format!("{} video frame(s): too few to time", track.frames)),
+            .detail(format!("{frames} frames over {span_s:.3} s of timestamps")),
+        None => untimed(frames, "video", span_s),
     }
+}
+
+/// Frames whose timestamps do not allow a rate: too few, or too little usable time (the
+/// analysis leaves out timestamps it cannot trust, such as those inferred after a mid-stream
+/// start).
+fn untimed(frames: u64, kind: &str, span_s: f64) -> Finding {
+    Finding::not_measured(format!(
+        "{frames} {kind} frame(s) with {span_s:.3} s of usable timestamps: too little to time"
+    ))
 }
 
 fn bitrate(v: &StreamView<'_>, video: bool, ok: impl Fn(f64) -> bool) -> Finding {
@@ -157,12 +154,7 @@ fn bitrate(v: &StreamView<'_>, video: bool, ok: impl Fn(f64) -> bool) -> Finding
     };
     let (kbps, bytes, frames, span_s) = match analysed {
         Some(a) => a,
-        None => (
-            track.kbps(),
-            track.bytes,
-            track.frames,
-            track.span_ms().unwrap_or(0) as f64 / 1000.0,
-        ),
+        None => (track.kbps(), track.bytes, track.frames, track.span_s()),
     };
     match kbps {
         Some(kbps) => Finding::new(ok(kbps), format!("{kbps:.1} kbit/s"))
@@ -170,7 +162,7 @@ fn bitrate(v: &StreamView<'_>, video: bool, ok: impl Fn(f64) -> bool) -> Finding
             .detail(format!(
                 "{bytes} {kind} bytes in {frames} frames over {span_s:.3} s of timestamps"
             )),
-        None => Finding::not_measured(format!("{frames} {kind} frame(s): too few to time")),
+        None => untimed(frames, kind, span_s),
     }
 }
 

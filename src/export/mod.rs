@@ -10,8 +10,9 @@
 //! rebased so the first audio or video tag is at 0.
 //!
 //! A stream with messages whose bytes are missing from the capture (snap length, loss) is
-//! refused with [`ExportError::MissingData`], unless [`ExportOptions::allow_damaged`] asks to
-//! leave those messages out.
+//! refused with [`ExportError::MissingData`], and one whose codec configuration is not in the
+//! capture (it began mid-stream) with [`ExportError::MissingConfig`], unless
+//! [`ExportOptions::allow_damaged`] asks for what is there.
 //!
 //! ```
 //! let capture = std::fs::read("tests/data/nginx-ffmpeg-publish.pcap")?;
@@ -71,6 +72,13 @@ pub enum ExportError {
         total: u64,
         first_frame: u64,
     },
+    /// A track's codec configuration (sequence header) is not in the capture, typically one
+    /// that began after the stream started: players could not decode the track.
+    #[error(
+        "the capture has no {track} sequence header (codec configuration) for connection \
+         {conn} stream {msid}, so players could not decode the {track}; nothing exported"
+    )]
+    MissingConfig { conn: u32, msid: u32, track: String },
     /// The second pass over the capture did not see what the analysis saw.
     #[error("the export pass found {found} messages where the analysis found {planned}")]
     Inconsistent { planned: u64, found: u64 },
