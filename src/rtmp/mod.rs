@@ -29,7 +29,7 @@
 //!   Control longer than 1024, commands/data longer than [`RtmpConfig::max_nonmedia_length`])
 //!   and fmt 1/2/3 headers on a chunk stream never introduced by fmt 0 lose sync. A TCP gap
 //!   that lies inside the current chunk's payload only damages that message; any other gap
-//!   loses sync. Sync is found again by [`resync::scan`]; messages whose header fields come
+//!   loses sync. Sync is found again by the scanner in [`resync`]; messages whose header fields come
 //!   from chunk-stream state older than the resynchronisation are marked `inferred`.
 //! * A connection is taken for RTMP when it opens with 0x03 and a side then sends all of C0+C1
 //!   or S0+S1; 0x06/0x08 is RTMPE (reported, not decoded).
