@@ -193,7 +193,12 @@ impl Rule {
         let list = |v: &[String]| v.join(", ");
         match self {
             Rule::NoDecodeErrors => "no damaged or undecodable message, no error".into(),
-            Rule::NoDiagnosticAtOrAbove(s) => format!("no diagnostic at {s:?} or above"),
+            Rule::NoDiagnosticAtOrAbove(s) => {
+                format!(
+                    "no diagnostic at {} or above",
+                    format!("{s:?}").to_lowercase()
+                )
+            }
             Rule::Publish(g) => format!("a publish of '{g}' starts"),
             Rule::Play(g) => format!("a play of '{g}' starts"),
             Rule::VideoCodec(v) | Rule::AudioCodec(v) => format!("one of {}", list(v)),
