@@ -35,6 +35,7 @@ min_video_kbps = 500
 max_video_kbps = 1200
 min_audio_kbps = 100
 max_keyframe_interval_s = 2.5
+max_av_drift_ms = 100
 no_timestamp_regressions = true
 max_startup_latency_ms = 1000
 closed_cleanly = true
@@ -47,7 +48,7 @@ fn ffmpeg_publish_passes_and_measures() {
     assert!(c.passed(false), "{c:#?}");
     assert_eq!(c.file.as_deref(), Some("nginx-ffmpeg-publish.pcap"));
     // resolution expands to four bounds.
-    assert_eq!(c.results.len(), 19);
+    assert_eq!(c.results.len(), 20);
     let video = find(&c, "video_codec");
     assert_eq!(video.measured, "avc1");
     assert_eq!(video.target.to_string(), "conn 0 stream 1 'stream'");
@@ -61,7 +62,16 @@ fn ffmpeg_publish_passes_and_measures() {
     assert!((700.0..900.0).contains(&kbps), "{kbps}");
     let kbps = find(&c, "min_audio_kbps").value.expect("kbps");
     assert!((110.0..140.0).contains(&kbps), "{kbps}");
-    assert_eq!(find(&c, "min_width").value, Some(640.0));
+    let width = find(&c, "min_width");
+    assert_eq!(width.value, Some(640.0));
+    // Measured from the SPS, not only declared.
+    assert!(width
+        .detail
+        .as_deref()
+        .unwrap_or("")
+        .contains("AVC configuration"));
+    let drift = find(&c, "max_av_drift_ms").value.expect("drift");
+    assert!(drift < 20.0, "{drift}");
     let startup = find(&c, "max_startup_latency_ms");
     assert!(startup.value.is_some_and(|ms| ms > 50.0 && ms < 500.0));
     assert!(startup
@@ -213,4 +223,32 @@ fn results_serialize_with_stable_keys() {
     let back: CheckReport = serde_json::from_value(json).expect("reads back");
     assert_eq!(back, c);
     assert_eq!(back.results[0].rule, Rule::MaxKeyframeIntervalS(2.5));
+}
+
+#[test]
+fn without_the_analysis_figures_rules_fall_back_or_say_not_measured() {
+    // A report from before the per-stream analytics (or with them stripped).
+    let mut r = report("nginx-ffmpeg-publish.pcap");
+    for s in r.sessions.iter_mut().flat_map(|s| s.streams.iter_mut()) {
+        s.video = None;
+        s.audio = None;
+        s.timing = None;
+        s.metadata = None;
+    }
+    let rules = RuleSet::from_toml(
+        "min_fps = 29\nmax_keyframe_interval_s = 2.5\nmin_video_kbps = 500\n\
+         no_timestamp_regressions = true\nmax_av_drift_ms = 100\nmin_width = 640",
+    )
+    .expect("rules");
+    let c = evaluate(&r, &rules);
+    // Measured from the messages themselves.
+    assert_eq!(find(&c, "min_fps").outcome, Outcome::Pass);
+    assert_eq!(find(&c, "max_keyframe_interval_s").value, Some(2.0));
+    assert_eq!(find(&c, "min_video_kbps").outcome, Outcome::Pass);
+    assert_eq!(find(&c, "no_timestamp_regressions").outcome, Outcome::Pass);
+    // Not in the messages: said so, never passed.
+    for key in ["max_av_drift_ms", "min_width"] {
+        let result = find(&c, key);
+        assert_eq!(result.outcome, Outcome::NotMeasured, "{result:#?}");
+    }
 }

@@ -310,3 +310,32 @@ fn ffprobe_reads_the_lossy_and_play_exports() {
     assert!(frames(video) >= 100, "{}", frames(video));
     stream(&play, "aac");
 }
+
+#[test]
+fn capture_started_mid_stream_lacks_the_codec_configuration() {
+    // tcpdump started 4 s into the publish: no sequence headers, no onMetaData in the file.
+    let bytes = capture("nginx-ffmpeg-publish-midstream.pcap");
+    let error = flv_from_capture(&bytes, 0, 1).expect_err("no sequence header");
+    assert!(
+        matches!(&error, ExportError::MissingConfig { track, .. } if track == "video"),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("could not decode the video"),
+        "{error}"
+    );
+    // Asked for, what is there is written: frames without their configuration.
+    let options = ExportOptions {
+        allow_damaged: true,
+    };
+    let mut flv = Vec::new();
+    let summary = write_flv(&bytes, 0, 1, &options, &mut flv).expect("allowed");
+    assert!(summary.video_tags > 150, "{summary:?}");
+    assert_eq!(summary.script_tags, 0);
+    let (flags, tags) = parse_flv(&flv);
+    assert_eq!(flags, 0x05);
+    assert!(
+        tags.iter().all(|t| t.kind != 9 || t.data[1] != 0),
+        "no AVC sequence header"
+    );
+}

@@ -128,6 +128,8 @@ fn sub_tag(type_id: u8, timestamp: u32, data: &[u8]) -> Vec<u8> {
     t
 }
 
+const AVC_CONFIG: &[u8] = &[0x17, 0x00, 0, 0, 0, 0x01, 0x64, 0x00, 0x1e, 0xff];
+const AAC_CONFIG: &[u8] = &[0xaf, 0x00, 0x12, 0x10];
 const KEYFRAME: &[u8] = &[0x17, 0x01, 0, 0, 0, 0xaa, 0xbb];
 const AUDIO: &[u8] = &[0xaf, 0x01, 0x21, 0x22];
 const INTER: &[u8] = &[0x27, 0x01, 0, 0, 0, 0xcc];
@@ -142,6 +144,8 @@ fn capture_with_aggregate() -> Vec<u8> {
     let mut aggregate = sub_tag(8, 1000, AUDIO);
     aggregate.extend(sub_tag(9, 1033, INTER));
     let mut stream = message(18, 0, 1, &meta);
+    stream.extend(message(9, 4900, 1, AVC_CONFIG));
+    stream.extend(message(8, 4900, 1, AAC_CONFIG));
     stream.extend(message(9, 4900, 1, KEYFRAME));
     stream.extend(message(22, 5000, 1, &aggregate));
     b.data(0, &stream);
@@ -177,6 +181,8 @@ fn aggregates_are_split_and_timestamps_rebased() {
         t,
         vec![
             (18, 0, onmeta),
+            (9, 0, AVC_CONFIG.to_vec()),
+            (8, 0, AAC_CONFIG.to_vec()),
             (9, 0, KEYFRAME.to_vec()),
             (8, 100, AUDIO.to_vec()),
             (9, 133, INTER.to_vec()),
@@ -184,7 +190,7 @@ fn aggregates_are_split_and_timestamps_rebased() {
     );
     assert_eq!(
         (summary.video_tags, summary.audio_tags, summary.script_tags),
-        (2, 1, 1)
+        (3, 2, 1)
     );
     assert_eq!((summary.first_timestamp, summary.last_timestamp), (0, 133));
 }
@@ -193,7 +199,8 @@ fn aggregates_are_split_and_timestamps_rebased() {
 fn a_message_cut_by_the_end_of_the_capture_is_refused_or_left_out() {
     let mut b = PcapBuilder::new();
     b.handshake();
-    let mut stream = message(9, 0, 1, KEYFRAME);
+    let mut stream = message(9, 0, 1, AVC_CONFIG);
+    stream.extend(message(9, 0, 1, KEYFRAME));
     // A 100-byte video message of which only 20 body bytes are in the capture.
     let cut = message(9, 40, 1, &[0x27; 100]);
     stream.extend(&cut[..12 + 20]);
@@ -206,21 +213,24 @@ fn a_message_cut_by_the_end_of_the_capture_is_refused_or_left_out() {
             error,
             ExportError::MissingData {
                 damaged: 1,
-                total: 2,
+                total: 3,
                 ..
             }
         ),
         "{error:?}"
     );
-    assert!(error.to_string().contains("1 of 2 messages"), "{error}");
+    assert!(error.to_string().contains("1 of 3 messages"), "{error}");
     let mut flv = Vec::new();
     let options = ExportOptions {
         allow_damaged: true,
     };
     let summary = write_flv(&capture, 0, 1, &options, &mut flv).expect("allowed");
-    assert_eq!((summary.video_tags, summary.skipped_damaged), (1, 1));
+    assert_eq!((summary.video_tags, summary.skipped_damaged), (2, 1));
     assert_eq!(flv[4], 0x01, "video only");
-    assert_eq!(tags(&flv), vec![(9, 0, KEYFRAME.to_vec())]);
+    assert_eq!(
+        tags(&flv),
+        vec![(9, 0, AVC_CONFIG.to_vec()), (9, 0, KEYFRAME.to_vec())]
+    );
 }
 
 #[test]
@@ -246,10 +256,10 @@ fn cli_export_writes_the_file_and_cleans_up_on_error() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("2 video, 1 audio, 1 script tags"),
+        stdout.contains("3 video, 2 audio, 1 script tags"),
         "{stdout}"
     );
-    assert_eq!(tags(&std::fs::read(&flv).expect("flv")).len(), 4);
+    assert_eq!(tags(&std::fs::read(&flv).expect("flv")).len(), 6);
     // To standard output.
     let out = run(&[
         "export",

@@ -23,6 +23,21 @@ pub struct AnalyzerOptions {
 }
 
 /// Analyzes a capture fed in pieces. See the [module docs](super).
+///
+/// ```
+/// use rtmpscope::{Analyzer, AnalyzerOptions};
+///
+/// let capture = std::fs::read("tests/data/nginx-ffmpeg-publish.pcap")?;
+/// let mut analyzer = Analyzer::new(AnalyzerOptions::default());
+/// // Any piece size: a network read, a browser file slice...
+/// for piece in capture.chunks(64 * 1024) {
+///     analyzer.feed(piece)?;
+/// }
+/// let report = analyzer.finish()?;
+/// assert_eq!(report.messages.len(), 386);
+/// assert_eq!(report.sessions[0].app.as_deref(), Some("live"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Analyzer {
     reader: CaptureReader,
     pipeline: Pipeline,
@@ -211,6 +226,19 @@ impl NetErrorTally {
 }
 
 /// Analyzes a capture held in memory.
+///
+/// ```
+/// use rtmpscope::analysis::StreamRole;
+///
+/// let capture = std::fs::read("tests/data/nginx-rtmpdump-play.pcap")?;
+/// let report = rtmpscope::analyze_bytes(&capture, Default::default())?;
+/// let stream = &report.sessions[0].streams[0];
+/// assert_eq!((stream.name.as_deref(), stream.role), (Some("stream"), Some(StreamRole::Play)));
+///
+/// // Anything that is not a pcap or pcapng file is an error.
+/// assert!(rtmpscope::analyze_bytes(b"GET / HTTP/1.1", Default::default()).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn analyze_bytes(data: &[u8], options: AnalyzerOptions) -> Result<Report, CaptureError> {
     let mut analyzer = Analyzer::new(options);
     // A feed error is also returned by finish(), which reports what came before it.
@@ -219,6 +247,17 @@ pub fn analyze_bytes(data: &[u8], options: AnalyzerOptions) -> Result<Report, Ca
 }
 
 /// Analyzes a capture file, reading it in large pieces (native builds only).
+///
+/// ```
+/// let report = rtmpscope::analyze_path("tests/data/nginx-ffmpeg-publish.pcap".as_ref())?;
+/// assert_eq!(report.capture.file.as_deref(), Some("nginx-ffmpeg-publish.pcap"));
+/// for session in &report.sessions {
+///     for stream in &session.streams {
+///         println!("conn {} stream {} {:?}", session.conn, stream.msid, stream.name);
+///     }
+/// }
+/// # Ok::<(), rtmpscope::capture::CaptureError>(())
+/// ```
 #[cfg(not(target_arch = "wasm32"))]
 pub fn analyze_path(path: &std::path::Path) -> Result<Report, CaptureError> {
     use std::io::Read;

@@ -15,6 +15,22 @@ use super::session::Session;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Everything rtmpscope learned from one capture.
+///
+/// Plain serde data: what `rtmpscope summary --format json` prints reads back into it.
+///
+/// ```
+/// use rtmpscope::Report;
+///
+/// let report = rtmpscope::analyze_path("tests/data/nginx-ffmpeg-publish.pcap".as_ref())?;
+/// assert_eq!(report.schema_version, rtmpscope::analysis::SCHEMA_VERSION);
+/// let publish = &report.sessions[0].streams[0];
+/// assert_eq!(publish.video_messages, 152);
+///
+/// let json = serde_json::to_string(&report)?;
+/// let back: Report = serde_json::from_str(&json)?;
+/// assert_eq!(back.messages.len(), report.messages.len());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub schema_version: u32,

@@ -7,8 +7,9 @@ use crate::Report;
 
 use super::facts::{gather, StreamFacts};
 use super::outcome::{CheckReport, Outcome, RuleResult, Target};
-use super::rules::{Rule, RuleLevel, Scope};
+use super::rules::{Rule, RuleLevel};
 use super::ruleset::{RuleSet, ScopedRule};
+use super::scope::Scope;
 use super::{session_rules, stream_rules};
 
 /// What a rule found on one target.

@@ -1,5 +1,8 @@
 //! What the report's messages say about each message stream, gathered in one pass: codecs,
-//! frame timing, keyframes, timestamp regressions, byte counts, metadata and start times.
+//! frame timing, keyframes, timestamp regressions, byte counts and start times. The analysis'
+//! own per-stream figures (`StreamInfo::video`, `audio`, `timing`) are preferred where they
+//! exist; these cover what they leave out (every codec seen, a single keyframe's bound, the
+//! start of each stream) and reports without them.
 
 use std::collections::BTreeMap;
 
@@ -78,6 +81,11 @@ impl Track {
         self.first_ts.map(|first| self.last_ts - first)
     }
 
+    /// Seconds of timestamps from the first to the last frame (0 without frames).
+    pub fn span_s(&self) -> f64 {
+        self.span_ms().unwrap_or(0) as f64 / 1000.0
+    }
+
     /// Mean frames per second over the timestamps; needs two frames and a span.
     pub fn rate(&self) -> Option<f64> {
         let span = self.span_ms().filter(|&s| s > 0)?;
@@ -106,21 +114,12 @@ pub struct Keyframes {
     pub last_ts: Option<i64>,
 }
 
-/// Values from the stream's `onMetaData` (what the encoder declared).
-#[derive(Debug, Clone, Default)]
-pub struct Metadata {
-    pub width: Option<f64>,
-    pub height: Option<f64>,
-    pub at: Option<At>,
-}
-
 /// Everything gathered about one message stream.
 #[derive(Debug, Clone, Default)]
 pub struct StreamFacts {
     pub video: Track,
     pub audio: Track,
     pub keyframes: Keyframes,
-    pub metadata: Metadata,
     /// `NetStream.Publish.Start` / `NetStream.Play.Start`.
     pub publish_start: Option<(Timestamp, At)>,
     /// The first audio or video message.
@@ -164,18 +163,6 @@ pub fn gather(report: &Report) -> BTreeMap<(u32, u32), StreamFacts> {
                     }
                 }
             }
-            MessageBody::Data(data) if m.msid != 0 => {
-                let f = map.entry((conn, m.msid)).or_default();
-                if f.metadata.at.is_none() {
-                    if let Some(meta) = on_metadata(&data.values) {
-                        f.metadata = Metadata {
-                            width: meta.get("width").and_then(AmfValue::as_f64),
-                            height: meta.get("height").and_then(AmfValue::as_f64),
-                            at: Some(at),
-                        };
-                    }
-                }
-            }
             MessageBody::Command(cmd)
                 if m.dir == Dir::S2C && m.msid != 0 && cmd.name == "onStatus" =>
             {
@@ -193,14 +180,6 @@ pub fn gather(report: &Report) -> BTreeMap<(u32, u32), StreamFacts> {
         }
     }
     map
-}
-
-/// The properties of an `onMetaData` data message (`@setDataFrame` wrapped or not).
-fn on_metadata(values: &[AmfValue]) -> Option<&AmfValue> {
-    let pos = values
-        .iter()
-        .position(|v| v.as_str() == Some("onMetaData"))?;
-    values.get(pos + 1)
 }
 
 fn is_video_frame(h: &VideoTagHeader) -> bool {

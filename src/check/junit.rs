@@ -8,6 +8,7 @@ use super::outcome::{CheckReport, Outcome};
 pub struct FileCheck {
     /// The file as the user named it.
     pub file: String,
+    /// The results, or the one-line reason the file could not be checked.
     pub result: Result<CheckReport, String>,
 }
 

@@ -10,10 +10,10 @@
 //! interval). Not measured is never a pass; [`CheckReport::passed`] counts it as a failure
 //! unless told otherwise. A rule whose scope matches nothing fails.
 //!
-//! Measurements come from the report's messages: codecs from the tag headers, frame rate,
-//! bitrates, keyframe intervals and timestamp regressions from RTMP timestamps, resolution from
-//! the stream's `onMetaData`, startup latency from the SYN to `NetStream.Publish.Start` (or the
-//! first media of a play).
+//! Measurements come from the report: the analysis' per-stream figures (resolution from the
+//! decoded codec configuration or else `onMetaData`, frame rate, bitrates, keyframe intervals,
+//! A/V drift, timestamp regressions), every codec in the stream's tag headers, and the startup
+//! latency from the SYN to `NetStream.Publish.Start` (or the first media of a play).
 //!
 //! ```
 //! use rtmpscope::check::{evaluate, Outcome, RuleSet, Scope};
@@ -26,7 +26,7 @@
 //!     println!("{} {} {}: {}", r.outcome.as_str(), r.target, r.rule.key(), r.measured);
 //! }
 //! assert!(check.passed(false));
-//! assert_eq!(check.results[2].value, Some(2.0));
+//! assert_eq!(check.results[2].value, Some(2.0)); // seconds between keyframes
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -38,6 +38,7 @@ mod junit;
 mod outcome;
 mod rules;
 mod ruleset;
+mod scope;
 mod session_rules;
 mod stream_rules;
 
@@ -45,5 +46,6 @@ pub use evaluate::evaluate;
 pub use glob::glob_matches;
 pub use junit::{escape as xml_escape, junit_xml, FileCheck};
 pub use outcome::{CheckReport, Outcome, RuleResult, Target};
-pub use rules::{Rule, RuleError, RuleLevel, Scope, RULE_KEYS, SCOPE_KEYS};
+pub use rules::{Rule, RuleError, RuleLevel, RULE_KEYS, SCOPE_KEYS};
 pub use ruleset::{add_scope_assignment, split_assignment, RuleSet, ScopedRule};
+pub use scope::Scope;

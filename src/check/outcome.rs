@@ -2,13 +2,16 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rules::{Rule, Scope};
+use super::rules::Rule;
+use super::scope::Scope;
 
 /// How a rule fared on one target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
+    /// The requirement holds.
     Pass,
+    /// It does not; `measured` says what was found.
     Fail,
     /// The capture does not show what the rule needs (no SYN for a startup latency, one
     /// keyframe for an interval...). Never a pass: by default it fails the check too.
@@ -16,6 +19,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// `pass`, `FAIL`, `NOT MEASURED`: the word the table output shows.
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Pass => "pass",
@@ -28,8 +32,10 @@ impl Outcome {
 /// What a result is about: the capture, a session (by connection index) or one message stream.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
+    /// The TCP connection index of the session (none: the capture as a whole).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub conn: Option<u32>,
+    /// The message stream id (none: the session as a whole).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub msid: Option<u32>,
     /// The stream name, when the target is a stream that has one.
@@ -55,10 +61,12 @@ impl std::fmt::Display for Target {
 pub struct RuleResult {
     /// The rule key and its value, as in the rules file.
     pub rule: Rule,
+    /// The scope the rule was given (absent: everything).
     #[serde(default, skip_serializing_if = "Scope::is_everything")]
     pub scope: Scope,
     /// What the rule requires, in words.
     pub expected: String,
+    /// The capture, session or stream this result is about.
     pub target: Target,
     pub outcome: Outcome,
     /// What was found, in words with units (`2.002 s`, `avc1`); for a result that was not
@@ -78,10 +86,12 @@ pub struct CheckReport {
     /// The capture's file name, when it came from a file.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub file: Option<String>,
+    /// One per rule per target, in rule order.
     pub results: Vec<RuleResult>,
 }
 
 impl CheckReport {
+    /// How many results have this outcome.
     pub fn count(&self, outcome: Outcome) -> usize {
         self.results.iter().filter(|r| r.outcome == outcome).count()
     }

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostic::Severity;
 
 use super::codec::{canonical_audio, canonical_video};
-use super::glob::glob_matches;
 
 /// One requirement. The serialized form is `{"key": ..., "value": ...}` with the key as in a
 /// rules file.
@@ -25,15 +24,25 @@ pub enum Rule {
     VideoCodec(Vec<String>),
     /// The stream's audio codec is one of these.
     AudioCodec(Vec<String>),
+    /// Bounds on the video size, pixels (`resolution = "WxH"` sets all four).
     MinWidth(u32),
+    /// See [`Rule::MinWidth`].
     MaxWidth(u32),
+    /// See [`Rule::MinWidth`].
     MinHeight(u32),
+    /// See [`Rule::MinWidth`].
     MaxHeight(u32),
+    /// Bounds on the frame rate from the video timestamps, frames per second.
     MinFps(f64),
+    /// See [`Rule::MinFps`].
     MaxFps(f64),
+    /// Bounds on the video bitrate, kbit/s.
     MinVideoKbps(f64),
+    /// See [`Rule::MinVideoKbps`].
     MaxVideoKbps(f64),
+    /// Bounds on the audio bitrate, kbit/s.
     MinAudioKbps(f64),
+    /// See [`Rule::MinAudioKbps`].
     MaxAudioKbps(f64),
     /// Longest time between two keyframes, seconds of media time.
     MaxKeyframeIntervalS(f64),
@@ -43,7 +52,7 @@ pub enum Rule {
     NoTimestampRegressions,
     /// TCP SYN to the stream's start (NetStream.Publish.Start, or the first media of a play).
     MaxStartupLatencyMs(f64),
-    /// Every published/played stream was ended (deleteStream, FCUnpublish, an end status)
+    /// Every published/played/media stream was ended (deleteStream, FCUnpublish, an end status)
     /// and then the TCP connection closed (per session).
     ClosedCleanly,
     /// Each named command was sent and got `_result` (never `_error`, never nothing).
@@ -109,18 +118,23 @@ pub const SCOPE_KEYS: &[&str] = &["conn", "app", "stream"];
 /// Why rules could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleError {
+    /// The rules file is not TOML (with line and column).
     #[error("invalid TOML: {0}")]
     Toml(String),
+    /// A key that is no rule (nor a scope selector inside `[[scope]]`).
     #[error("unknown rule key `{key}` (known: {})", known_keys())]
     UnknownKey { key: String },
+    /// A value of the wrong kind or out of range.
     #[error("`{key}`: expected {expected}, got {got}")]
     BadValue {
         key: String,
         expected: String,
         got: String,
     },
+    /// A command-line rule without `=`, or with a key that cannot be one.
     #[error("`{0}`: expected KEY=VALUE")]
     BadAssignment(String),
+    /// `scope` is not an array of tables.
     #[error("`scope` must be an array of tables ([[scope]])")]
     BadScope,
 }
@@ -162,6 +176,7 @@ impl Rule {
         }
     }
 
+    /// Whether the rule is evaluated once per capture, per session or per stream.
     pub fn level(&self) -> RuleLevel {
         match self {
             Rule::Publish(_) | Rule::Play(_) => RuleLevel::Capture,
@@ -178,7 +193,12 @@ impl Rule {
         let list = |v: &[String]| v.join(", ");
         match self {
             Rule::NoDecodeErrors => "no damaged or undecodable message, no error".into(),
-            Rule::NoDiagnosticAtOrAbove(s) => format!("no diagnostic at {s:?} or above"),
+            Rule::NoDiagnosticAtOrAbove(s) => {
+                format!(
+                    "no diagnostic at {} or above",
+                    format!("{s:?}").to_lowercase()
+                )
+            }
             Rule::Publish(g) => format!("a publish of '{g}' starts"),
             Rule::Play(g) => format!("a play of '{g}' starts"),
             Rule::VideoCodec(v) | Rule::AudioCodec(v) => format!("one of {}", list(v)),
@@ -326,7 +346,7 @@ fn parse_resolution(text: &str) -> Option<(u32, u32)> {
     Some((w.trim().parse().ok()?, h.trim().parse().ok()?))
 }
 
-fn describe(value: &toml::Value) -> String {
+pub(crate) fn describe(value: &toml::Value) -> String {
     match value {
         toml::Value::String(s) => format!("\"{s}\""),
         toml::Value::Integer(i) => i.to_string(),
@@ -335,88 +355,5 @@ fn describe(value: &toml::Value) -> String {
         toml::Value::Datetime(d) => d.to_string(),
         toml::Value::Array(_) => "an array".into(),
         toml::Value::Table(_) => "a table".into(),
-    }
-}
-
-/// Which sessions and streams a rule applies to. An empty scope is everything.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Scope {
-    /// The TCP connection index of the session (as in `rtmpscope flows`).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub conn: Option<u32>,
-    /// Glob on the session's `connect` app.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub app: Option<String>,
-    /// Glob on the stream name (publish/play argument).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub stream: Option<String>,
-}
-
-impl Scope {
-    pub fn is_everything(&self) -> bool {
-        self == &Scope::default()
-    }
-
-    /// Whether a session with this connection index and app is in scope (the stream glob is
-    /// not looked at).
-    pub fn matches_session(&self, conn: u32, app: Option<&str>) -> bool {
-        self.conn.is_none_or(|c| c == conn)
-            && self
-                .app
-                .as_deref()
-                .is_none_or(|g| glob_matches(g, app.unwrap_or("")))
-    }
-
-    /// Whether a stream name is in scope. A stream without a name matches only `*` or no glob.
-    pub fn matches_stream_name(&self, name: Option<&str>) -> bool {
-        match (&self.stream, name) {
-            (None, _) => true,
-            (Some(g), Some(name)) => glob_matches(g, name),
-            (Some(g), None) => g == "*",
-        }
-    }
-
-    /// Sets one selector (`conn`, `app` or `stream`). `Ok(false)` when `key` is no selector.
-    pub fn set(&mut self, key: &str, value: &toml::Value) -> Result<bool, RuleError> {
-        let bad = |expected: &str| RuleError::BadValue {
-            key: key.to_string(),
-            expected: expected.to_string(),
-            got: describe(value),
-        };
-        match key {
-            "conn" => {
-                let conn = value
-                    .as_integer()
-                    .and_then(|i| u32::try_from(i).ok())
-                    .ok_or_else(|| bad("a connection index"))?;
-                self.conn = Some(conn);
-            }
-            "app" => self.app = Some(value.as_str().ok_or_else(|| bad("an app glob"))?.into()),
-            "stream" => {
-                self.stream = Some(value.as_str().ok_or_else(|| bad("a stream glob"))?.into())
-            }
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-}
-
-impl std::fmt::Display for Scope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut parts = Vec::new();
-        if let Some(c) = self.conn {
-            parts.push(format!("conn={c}"));
-        }
-        if let Some(a) = &self.app {
-            parts.push(format!("app={a}"));
-        }
-        if let Some(s) = &self.stream {
-            parts.push(format!("stream={s}"));
-        }
-        if parts.is_empty() {
-            f.write_str("everything")
-        } else {
-            f.write_str(&parts.join(" "))
-        }
     }
 }

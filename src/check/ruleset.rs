@@ -2,13 +2,16 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::rules::{Rule, RuleError, Scope};
+use super::rules::{Rule, RuleError};
+use super::scope::Scope;
 
 /// A rule and the sessions/streams it applies to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScopedRule {
+    /// Where the rule applies.
     #[serde(default, skip_serializing_if = "Scope::is_everything")]
     pub scope: Scope,
+    /// The requirement (serialized as `key` and `value`).
     #[serde(flatten)]
     pub rule: Rule,
 }
@@ -37,6 +40,7 @@ pub struct ScopedRule {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RuleSet {
+    /// In file order, top-level rules first.
     pub rules: Vec<ScopedRule>,
 }
 
@@ -51,10 +55,12 @@ impl RuleSet {
         }
     }
 
+    /// No rule at all.
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
     }
 
+    /// Adds one rule.
     pub fn push(&mut self, scope: Scope, rule: Rule) {
         self.rules.push(ScopedRule { scope, rule });
     }

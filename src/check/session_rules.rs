@@ -162,9 +162,9 @@ fn stream_ended(report: &Report, conn: u32, stream: &StreamInfo) -> bool {
     })
 }
 
-/// Clean means every published or played stream was ended before the connection closed, and
-/// the connection did close. How TCP closed is reported but is no failure after the streams
-/// ended: encoders such as ffmpeg reset the connection once they are done.
+/// Clean means every stream that was published, played or carried media was ended before the
+/// connection closed, and the connection did close. How TCP closed is reported but is no
+/// failure after the streams ended: encoders such as ffmpeg reset the connection once done.
 fn closed_cleanly(report: &Report, session: &Session) -> Finding {
     let Some(conn) = report
         .connections
@@ -187,7 +187,7 @@ fn closed_cleanly(report: &Report, session: &Session) -> Finding {
     let open: Vec<String> = session
         .streams
         .iter()
-        .filter(|s| s.role.is_some())
+        .filter(|s| s.role.is_some() || s.audio_messages + s.video_messages > 0)
         .filter(|s| !stream_ended(report, session.conn, s))
         .map(|s| format!("stream {} '{}'", s.msid, s.name.as_deref().unwrap_or("")))
         .collect();
@@ -209,7 +209,11 @@ fn closed_cleanly(report: &Report, session: &Session) -> Finding {
     if c2s == Some(CloseReason::Reused) || s2c == Some(CloseReason::Reused) {
         return Finding::fail(tcp_text).detail(detail);
     }
-    let streams = if session.streams.iter().any(|s| s.role.is_some()) {
+    let streams = if session
+        .streams
+        .iter()
+        .any(|s| s.role.is_some() || s.audio_messages + s.video_messages > 0)
+    {
         "every stream ended"
     } else {
         "no stream"

@@ -1,7 +1,7 @@
 //! Rules evaluated once per media stream: codecs, resolution, frame rate, bitrate, keyframe
 //! interval, A/V drift, timestamp regressions, startup latency.
 
-use crate::analysis::StreamRole;
+use crate::analysis::{StreamRole, TimestampEventKind};
 
 use super::codec::same_codec;
 use super::evaluate::{Finding, StreamView};
@@ -17,16 +17,14 @@ pub(crate) fn evaluate(rule: &Rule, v: &StreamView<'_>) -> Finding {
         Rule::MaxWidth(n) => dimension(v, "width", |w| w <= f64::from(*n)),
         Rule::MinHeight(n) => dimension(v, "height", |h| h >= f64::from(*n)),
         Rule::MaxHeight(n) => dimension(v, "height", |h| h <= f64::from(*n)),
-        Rule::MinFps(x) => frame_rate(&f.video, |r| r >= *x),
-        Rule::MaxFps(x) => frame_rate(&f.video, |r| r <= *x),
-        Rule::MinVideoKbps(x) => bitrate(&f.video, "video", |r| r >= *x),
-        Rule::MaxVideoKbps(x) => bitrate(&f.video, "video", |r| r <= *x),
-        Rule::MinAudioKbps(x) => bitrate(&f.audio, "audio", |r| r >= *x),
-        Rule::MaxAudioKbps(x) => bitrate(&f.audio, "audio", |r| r <= *x),
+        Rule::MinFps(x) => frame_rate(v, |r| r >= *x),
+        Rule::MaxFps(x) => frame_rate(v, |r| r <= *x),
+        Rule::MinVideoKbps(x) => bitrate(v, true, |r| r >= *x),
+        Rule::MaxVideoKbps(x) => bitrate(v, true, |r| r <= *x),
+        Rule::MinAudioKbps(x) => bitrate(v, false, |r| r >= *x),
+        Rule::MaxAudioKbps(x) => bitrate(v, false, |r| r <= *x),
         Rule::MaxKeyframeIntervalS(max) => keyframe_interval(v, *max),
-        Rule::MaxAvDriftMs(_) => {
-            Finding::not_measured("A/V drift is not measured by this version of the analysis")
-        }
+        Rule::MaxAvDriftMs(max) => av_drift(v, *max),
         Rule::NoTimestampRegressions => regressions(v),
         Rule::MaxStartupLatencyMs(max) => startup_latency(v, *max),
         _ => Finding::fail("not a stream rule"),
@@ -54,58 +52,117 @@ fn codec(allowed: &[String], track: &Track, kind: &str) -> Finding {
     Finding::new(ok, track.codecs.join(", "))
 }
 
+/// The decoded codec configuration's size (measured), else what `onMetaData` declared.
 fn dimension(v: &StreamView<'_>, which: &str, ok: impl Fn(f64) -> bool) -> Finding {
     let f = v.facts;
     if f.video.messages == 0 {
         return no_track("video");
     }
-    let declared = match which {
-        "width" => f.metadata.width,
-        _ => f.metadata.height,
-    };
-    match (declared, f.metadata.at) {
-        (Some(px), Some(at)) if px > 0.0 => {
+    let pick = |w: Option<u32>, h: Option<u32>| if which == "width" { w } else { h };
+    let decoded = v
+        .stream
+        .video
+        .as_ref()
+        .and_then(|t| pick(t.width, t.height).map(|px| (f64::from(px), t)));
+    let declared = v.stream.metadata.as_ref().and_then(|m| {
+        let px = if which == "width" { m.width } else { m.height };
+        px.filter(|&px| px > 0.0).map(|px| (px, m.message))
+    });
+    match (decoded, declared) {
+        (Some((px, track)), declared) => {
+            let from = track
+                .config
+                .config_message
+                .map(|m| format!("{} configuration, message {m}", track.codec))
+                .unwrap_or_else(|| format!("{} configuration", track.codec));
+            let mut detail = format!("{which} from the {from}");
+            if let Some((meta, _)) = declared.filter(|(meta, _)| *meta != px) {
+                detail += &format!("; onMetaData declares {meta}");
+            }
+            Finding::new(ok(px), format!("{px} px"))
+                .value(px)
+                .detail(detail)
+        }
+        (None, Some((px, message))) => {
             Finding::new(ok(px), format!("{px} px (declared in onMetaData)"))
                 .value(px)
-                .detail(format!("onMetaData {which} at {at}"))
+                .detail(format!(
+                    "onMetaData {which} (message {message}); the codec configuration gives none"
+                ))
         }
-        _ => Finding::not_measured(format!(
-            "the stream declares no {which} (no onMetaData {which}) and the codec \
-             configuration is not decoded"
+        (None, None) => Finding::not_measured(format!(
+            "no {which}: the codec configuration is missing or undecoded and onMetaData declares none"
         )),
     }
 }
 
-fn frame_rate(track: &Track, ok: impl Fn(f64) -> bool) -> Finding {
+fn frame_rate(v: &StreamView<'_>, ok: impl Fn(f64) -> bool) -> Finding {
+    let track = &v.facts.video;
     if track.messages == 0 {
         return no_track("video");
     }
-    match track.rate() {
+    // The analysis' figure, else ours.
+    let (fps, frames, span_s) = match v.stream.video.as_ref().map(|t| &t.stats) {
+        Some(stats) => (stats.frame_rate, stats.frames, stats.duration_s),
+        None => (track.rate(), track.frames, track.span_s()),
+    };
+    match fps {
         Some(fps) => Finding::new(ok(fps), format!("{fps:.2} fps"))
             .value(fps)
-            .detail(format!(
-                "{} frames over {:.3} s of timestamps",
-                track.frames,
-                track.span_ms().unwrap_or(0) as f64 / 1000.0
-            )),
-        None => Finding::not_measured(format!("{} video frame(s): too few to time", track.frames)),
+            .detail(format!("{frames} frames over {span_s:.3} s of timestamps")),
+        None => untimed(frames, "video", span_s),
     }
 }
 
-fn bitrate(track: &Track, kind: &str, ok: impl Fn(f64) -> bool) -> Finding {
+/// Frames whose timestamps do not allow a rate: too few, or too little usable time (the
+/// analysis leaves out timestamps it cannot trust, such as those inferred after a mid-stream
+/// start).
+fn untimed(frames: u64, kind: &str, span_s: f64) -> Finding {
+    Finding::not_measured(format!(
+        "{frames} {kind} frame(s) with {span_s:.3} s of usable timestamps: too little to time"
+    ))
+}
+
+fn bitrate(v: &StreamView<'_>, video: bool, ok: impl Fn(f64) -> bool) -> Finding {
+    let (track, kind) = if video {
+        (&v.facts.video, "video")
+    } else {
+        (&v.facts.audio, "audio")
+    };
     if track.messages == 0 {
         return no_track(kind);
     }
-    match track.kbps() {
+    // The analysis' figure (frame bytes over the frames' duration), else ours.
+    let analysed = if video {
+        v.stream.video.as_ref().map(|t| {
+            (
+                t.stats.kbps,
+                t.stats.bytes,
+                t.stats.frames,
+                t.stats.duration_s,
+            )
+        })
+    } else {
+        v.stream.audio.as_ref().map(|t| {
+            (
+                t.stats.kbps,
+                t.stats.bytes,
+                t.stats.frames,
+                t.stats.duration_s,
+            )
+        })
+    };
+    let (kbps, bytes, frames, span_s) = match analysed {
+        Some(a) => a,
+        None => (track.kbps(), track.bytes, track.frames, track.span_s()),
+    };
+    match kbps {
         Some(kbps) => Finding::new(ok(kbps), format!("{kbps:.1} kbit/s"))
             .value(kbps)
             .detail(format!(
-                "{} {kind} bytes in {} messages over {:.3} s of timestamps",
-                track.bytes,
-                track.messages,
-                track.span_ms().unwrap_or(0) as f64 / 1000.0
+                "{bytes} {kind} bytes in {frames} frames over {span_s:.3} s of timestamps"
             )),
-        None => Finding::not_measured(format!("{} {kind} frame(s): too few to time", track.frames)),
+        None => untimed(frames, kind, span_s),
     }
 }
 
@@ -113,6 +170,15 @@ fn keyframe_interval(v: &StreamView<'_>, max_s: f64) -> Finding {
     let f = v.facts;
     if f.video.messages == 0 {
         return no_track("video");
+    }
+    let analysed = v.stream.video.as_ref().map(|t| &t.stats);
+    if let Some((stats, ki)) = analysed.and_then(|s| s.keyframe_interval.as_ref().map(|k| (s, k))) {
+        return Finding::new(ki.max_s <= max_s, format!("{:.3} s", ki.max_s))
+            .value(ki.max_s)
+            .detail(format!(
+                "longest interval ends at the keyframe of message {}; {} keyframes, mean {:.3} s",
+                ki.max_at_message, stats.keyframes, ki.mean_s
+            ));
     }
     let k = &f.keyframes;
     if let Some((gap_ms, at)) = k.max_gap {
@@ -147,6 +213,29 @@ fn regressions(v: &StreamView<'_>) -> Finding {
     if f.video.frames + f.audio.frames == 0 {
         return Finding::not_measured("no audio or video frames in this stream");
     }
+    if let Some(t) = &v.stream.timing {
+        let total = t.video_regressions + t.audio_regressions;
+        let first = t
+            .events
+            .iter()
+            .find(|e| e.kind == TimestampEventKind::Regression)
+            .map(|e| {
+                format!(
+                    "first: {:?} timestamp {} → {} ms at message {} (frame {})",
+                    e.track, e.previous_timestamp, e.timestamp, e.message, e.frame
+                )
+                .to_lowercase()
+            });
+        return Finding::new(
+            total == 0,
+            format!(
+                "{} video, {} audio regression(s)",
+                t.video_regressions, t.audio_regressions
+            ),
+        )
+        .value(total as f64)
+        .maybe_detail(first);
+    }
     let total = f.video.regressions + f.audio.regressions;
     let first = [("video", &f.video), ("audio", &f.audio)]
         .into_iter()
@@ -164,6 +253,25 @@ fn regressions(v: &StreamView<'_>) -> Finding {
     )
     .value(total as f64)
     .maybe_detail(first)
+}
+
+/// The change of the audio/video timestamp offset from the stream's start to its end.
+fn av_drift(v: &StreamView<'_>, max_ms: f64) -> Finding {
+    let f = v.facts;
+    if f.video.messages == 0 || f.audio.messages == 0 {
+        return Finding::fail("no drift to measure: the stream lacks audio or video");
+    }
+    let Some(timing) = &v.stream.timing else {
+        return Finding::not_measured("the report has no timing analysis for this stream");
+    };
+    match timing.pacing.av_drift_ms {
+        Some(drift) => Finding::new(drift.abs() <= max_ms, format!("{drift:+.1} ms"))
+            .value(drift.abs())
+            .detail("change of the audio minus video timestamp offset from the start to the end"),
+        None => Finding::not_measured(
+            "audio and video overlap too little in media time to measure drift",
+        ),
+    }
 }
 
 fn startup_latency(v: &StreamView<'_>, max_ms: f64) -> Finding {

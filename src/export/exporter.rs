@@ -17,8 +17,10 @@ use super::ExportError;
 /// What an export wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportSummary {
+    /// The exported stream: TCP connection index and message stream id.
     pub conn: u32,
     pub msid: u32,
+    /// Tags written, by kind.
     pub audio_tags: u64,
     pub video_tags: u64,
     /// Script data tags (onMetaData and other AMF0 data).
@@ -30,6 +32,7 @@ pub struct ExportSummary {
     /// FLV timestamps of the first and last tag, ms (the first media tag is at 0).
     pub first_timestamp: u32,
     pub last_timestamp: u32,
+    /// Size of the FLV file.
     pub bytes: u64,
 }
 

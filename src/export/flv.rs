@@ -2,9 +2,11 @@
 
 use std::io::Write;
 
-/// FLV tag types (the same numbers as the RTMP message types).
+/// FLV tag type of audio (the same number as the RTMP message type).
 pub const TAG_AUDIO: u8 = 8;
+/// FLV tag type of video.
 pub const TAG_VIDEO: u8 = 9;
+/// FLV tag type of script data (AMF0: `onMetaData`...).
 pub const TAG_SCRIPT: u8 = 18;
 
 /// Bytes of a tag header.
@@ -78,10 +80,12 @@ impl<W: Write> FlvWriter<W> {
         self.bytes
     }
 
+    /// Flushes the underlying writer.
     pub fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
     }
 
+    /// The underlying writer.
     pub fn into_inner(self) -> W {
         self.out
     }

@@ -10,8 +10,9 @@
 //! rebased so the first audio or video tag is at 0.
 //!
 //! A stream with messages whose bytes are missing from the capture (snap length, loss) is
-//! refused with [`ExportError::MissingData`], unless [`ExportOptions::allow_damaged`] asks to
-//! leave those messages out.
+//! refused with [`ExportError::MissingData`], and one whose codec configuration is not in the
+//! capture (it began mid-stream) with [`ExportError::MissingConfig`], unless
+//! [`ExportOptions::allow_damaged`] asks for what is there.
 //!
 //! ```
 //! let capture = std::fs::read("tests/data/nginx-ffmpeg-publish.pcap")?;
@@ -36,12 +37,16 @@ pub use plan::{exportable_streams, ExportOptions, ExportPlan, ExportableStream};
 /// Why an export could not be made.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ExportError {
+    /// Not a capture, or the file could not be read.
     #[error(transparent)]
     Capture(#[from] CaptureError),
+    /// The connection index is not in the capture.
     #[error("there is no TCP connection {conn} in the capture (it has {connections})")]
     NoSuchConnection { conn: u32, connections: usize },
+    /// The connection carries something other than (decodable) RTMP.
     #[error("connection {conn} is not RTMP ({protocol})")]
     NotRtmp { conn: u32, protocol: String },
+    /// The stream has nothing to export; `available` lists the streams that do.
     #[error(
         "connection {conn} has no audio, video or data on message stream {msid}{}; \
          streams with media: {available}",
@@ -54,6 +59,7 @@ pub enum ExportError {
         /// Bytes of the connection missing from the capture, which may be where the stream was.
         missing_bytes: u64,
     },
+    /// Messages of the stream are incomplete in the capture (and damage was not allowed).
     #[error(
         "{damaged} of {total} messages of connection {conn} stream {msid} are incomplete in the \
          capture (bytes missing: snap length, packet loss or a capture cut short; the first \
@@ -66,8 +72,17 @@ pub enum ExportError {
         total: u64,
         first_frame: u64,
     },
+    /// A track's codec configuration (sequence header) is not in the capture, typically one
+    /// that began after the stream started: players could not decode the track.
+    #[error(
+        "the capture has no {track} sequence header (codec configuration) for connection \
+         {conn} stream {msid}, so players could not decode the {track}; nothing exported"
+    )]
+    MissingConfig { conn: u32, msid: u32, track: String },
+    /// The second pass over the capture did not see what the analysis saw.
     #[error("the export pass found {found} messages where the analysis found {planned}")]
     Inconsistent { planned: u64, found: u64 },
+    /// Writing the output failed.
     #[error("cannot write the FLV: {0}")]
     Write(Arc<std::io::Error>),
 }

@@ -10,18 +10,23 @@ use super::ExportError;
 /// Choices for an export.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExportOptions {
-    /// Export a stream some of whose messages are incomplete in the capture, leaving those
-    /// messages out. Off: such a stream is refused.
+    /// Export a stream that is incomplete in the capture: messages with bytes missing are
+    /// left out, and a stream whose codec configuration (sequence header) is not in the
+    /// capture is written without it (players cannot decode that track). Off: such a stream
+    /// is refused.
     pub allow_damaged: bool,
 }
 
 /// One message stream to export, checked against the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportPlan {
+    /// TCP connection index (as in `rtmpscope flows`).
     pub conn: u32,
+    /// Message stream id.
     pub msid: u32,
     /// The publish/play name, if any.
     pub stream_name: Option<String>,
+    /// The FLV header's flags: the stream has audio / video messages.
     pub has_audio: bool,
     pub has_video: bool,
     /// RTMP timestamp of the stream's first audio or video message: FLV time 0.
@@ -31,14 +36,18 @@ pub struct ExportPlan {
     /// Of those, the ones with bytes missing from the capture (snap length, loss, a capture
     /// that ends inside them).
     pub damaged: u64,
+    /// As given to [`ExportPlan::new`].
     pub options: ExportOptions,
 }
 
 /// A message stream with something an FLV file can carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportableStream {
+    /// TCP connection index.
     pub conn: u32,
+    /// Message stream id.
     pub msid: u32,
+    /// The publish/play name, if any.
     pub name: Option<String>,
 }
 
@@ -104,14 +113,17 @@ impl ExportPlan {
         };
         let mut first_damaged = None;
         let mut base = None;
+        let mut configs = ConfigSeen::default();
         for r in report.messages.iter().filter(|r| r.conn == conn) {
             let m = &r.message;
             if m.msid != msid || !matches!(m.type_id, 8 | 9 | 15 | 18 | 22) {
                 continue;
             }
             plan.messages += 1;
+            configs.observe(&m.body);
             if let MessageBody::Aggregate(agg) = &m.body {
                 for part in &agg.parts {
+                    configs.observe(&part.body);
                     plan.has_audio |= part.type_id == 8;
                     plan.has_video |= part.type_id == 9;
                     if matches!(part.type_id, 8 | 9) {
@@ -154,7 +166,50 @@ impl ExportPlan {
                 first_frame: first_damaged.unwrap_or(0),
             });
         }
+        if let Some(track) = configs.missing().filter(|_| !plan.options.allow_damaged) {
+            return Err(ExportError::MissingConfig { conn, msid, track });
+        }
         Ok(plan)
+    }
+}
+
+/// Whether the tracks' codec configurations (sequence headers) are in the capture, for codecs
+/// that cannot be decoded without one.
+#[derive(Default)]
+struct ConfigSeen {
+    video_needs: bool,
+    video_seen: bool,
+    audio_needs: bool,
+    audio_seen: bool,
+}
+
+impl ConfigSeen {
+    fn observe(&mut self, body: &MessageBody) {
+        match body {
+            MessageBody::Video(v) => {
+                // AVC, HEVC, AV1 and every Enhanced RTMP codec carry their configuration in a
+                // sequence header; older FLV codecs (H.263, VP6, screen video) have none.
+                self.video_needs |= v.enhanced || matches!(v.codec_id, Some(7 | 12 | 13));
+                self.video_seen |= v.sequence_header;
+            }
+            MessageBody::Audio(a) => {
+                self.audio_needs |= a.sound_format == 10
+                    || matches!(a.fourcc.as_deref(), Some("mp4a" | "Opus" | "fLaC"));
+                self.audio_seen |= a.sequence_header;
+            }
+            _ => {}
+        }
+    }
+
+    /// The first track whose configuration is needed but missing.
+    fn missing(&self) -> Option<String> {
+        if self.video_needs && !self.video_seen {
+            Some("video".into())
+        } else if self.audio_needs && !self.audio_seen {
+            Some("audio".into())
+        } else {
+            None
+        }
     }
 }
 

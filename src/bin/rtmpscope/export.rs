@@ -23,7 +23,8 @@ pub struct ExportArgs {
     /// The FLV file to write (`-` for standard output).
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
-    /// Export even when messages are incomplete in the capture, leaving them out.
+    /// Export what the capture has even when messages (left out) or the codec configuration
+    /// are missing from it.
     #[arg(long)]
     allow_damaged: bool,
 }
@@ -75,9 +76,9 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         })
     };
     let summary = result.map_err(|e| match e {
-        ExportError::MissingData { .. } => {
+        ExportError::MissingData { .. } | ExportError::MissingConfig { .. } => {
             anyhow::anyhow!(
-                "{}: {e} (--allow-damaged exports the rest)",
+                "{}: {e} (--allow-damaged exports what is there)",
                 args.file.display()
             )
         }
