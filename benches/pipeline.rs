@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rtmpscope::amf::{decode_message_body, AmfLimits};
-use rtmpscope::capture::{read_bytes, CaptureReader};
+use rtmpscope::capture::read_bytes;
 use rtmpscope::net::{decode_tcp, TcpSegment};
 use rtmpscope::rtmp::{ChunkStreamDemuxer, DemuxEvent, Dir, Origin, RtmpConfig};
 use rtmpscope::synth::{generate, SynthConfig};
@@ -30,22 +30,26 @@ fn capture() -> Vec<u8> {
 }
 
 fn segments(bytes: &[u8]) -> Vec<(PacketMeta, TcpSegment<'_>)> {
-    let mut out = Vec::new();
-    let mut reader = CaptureReader::new();
-    let mut packets = Vec::new();
-    let _ = reader.feed(bytes, &mut |p| packets.push(*p));
-    for p in packets {
-        if let Ok(Some(seg)) = decode_tcp(p.link, p.data) {
-            let meta = PacketMeta {
-                frame: p.frame,
-                time: p.time,
-                file_offset: p.file_offset,
-                wire_len: p.orig_len,
-            };
-            out.push((meta, seg));
-        }
-    }
-    out
+    // Packets borrow from the reader, so note where each lies in `bytes` (fed whole, every
+    // packet is in place there) and decode from `bytes` afterwards.
+    let mut located = Vec::new();
+    let _ = read_bytes(bytes, |p| {
+        let meta = PacketMeta {
+            frame: p.frame,
+            time: p.time,
+            file_offset: p.file_offset,
+            wire_len: p.orig_len,
+        };
+        located.push((meta, p.link, p.data.len()));
+    });
+    located
+        .into_iter()
+        .filter_map(|(meta, link, len)| {
+            let start = usize::try_from(meta.file_offset).ok()?;
+            let data = bytes.get(start..start + len)?;
+            Some((meta, decode_tcp(link, data).ok()??))
+        })
+        .collect()
 }
 
 /// The client's reassembled byte stream after the handshake.
@@ -134,7 +138,9 @@ fn stages(c: &mut Criterion) {
                     stream_offset: (i * 1448) as u64,
                     ..Origin::default()
                 };
-                d.feed(piece, origin, &mut |e| n += matches!(e, DemuxEvent::Message(_)) as u64);
+                d.feed(piece, origin, &mut |e| {
+                    n += matches!(e, DemuxEvent::Message(_)) as u64
+                });
             }
             n
         })

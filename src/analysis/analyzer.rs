@@ -223,7 +223,9 @@ pub fn analyze_bytes(data: &[u8], options: AnalyzerOptions) -> Result<Report, Ca
 pub fn analyze_path(path: &std::path::Path) -> Result<Report, CaptureError> {
     use std::io::Read;
 
-    const PIECE: usize = 8 * 1024 * 1024;
+    // Small enough that what read() copies is still in the L2 cache when the packets are parsed
+    // (8 MiB reads made the whole analysis 1.5x slower); large enough that syscalls don't count.
+    const PIECE: usize = 256 * 1024;
     let io_error = |source: std::io::Error| CaptureError::Io {
         path: path.display().to_string(),
         source: std::sync::Arc::new(source),

@@ -1,7 +1,6 @@
 //! Feeds each TCP connection's byte streams to an RTMP decoder and collects what comes out:
 //! sessions, numbered messages, command pairs and diagnostics.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
@@ -43,10 +42,48 @@ struct ConnState {
     now: Option<Timestamp>,
 }
 
+/// Live connections by TCP connection index, which counts up from 0: a vector lookup per data
+/// event instead of hashing.
+#[derive(Default)]
+struct LiveConns(Vec<Option<Box<ConnState>>>);
+
+impl LiveConns {
+    fn insert(&mut self, conn: u32, state: ConnState) {
+        let index = conn as usize;
+        if self.0.len() <= index {
+            self.0.resize_with(index + 1, || None);
+        }
+        if let Some(slot) = self.0.get_mut(index) {
+            *slot = Some(Box::new(state));
+        }
+    }
+
+    fn get(&self, conn: &u32) -> Option<&ConnState> {
+        self.0.get(*conn as usize)?.as_deref()
+    }
+
+    fn get_mut(&mut self, conn: &u32) -> Option<&mut ConnState> {
+        self.0.get_mut(*conn as usize)?.as_deref_mut()
+    }
+
+    fn remove(&mut self, conn: &u32) -> Option<ConnState> {
+        self.0.get_mut(*conn as usize)?.take().map(|state| *state)
+    }
+
+    /// Open connections, in index order.
+    fn keys(&self) -> impl Iterator<Item = u32> + '_ {
+        self.0
+            .iter()
+            .enumerate()
+            .filter(|(_, slot)| slot.is_some())
+            .map(|(index, _)| index as u32)
+    }
+}
+
 /// The RTMP stage of the pipeline.
 pub(crate) struct RtmpStage {
     config: RtmpConfig,
-    live: HashMap<u32, ConnState>,
+    live: LiveConns,
     /// By connection index; filled as connections open.
     pub protocols: Vec<Protocol>,
     pub sessions: Vec<Session>,
@@ -65,7 +102,7 @@ impl RtmpStage {
     pub fn new(config: RtmpConfig) -> Self {
         RtmpStage {
             config,
-            live: HashMap::new(),
+            live: LiveConns::default(),
             protocols: Vec::new(),
             sessions: Vec::new(),
             messages: Vec::new(),
@@ -184,8 +221,7 @@ impl RtmpStage {
 
     /// End of capture: flush every connection still open.
     pub fn finish(&mut self) {
-        let mut open: Vec<u32> = self.live.keys().copied().collect();
-        open.sort_unstable();
+        let open: Vec<u32> = self.live.keys().collect();
         for conn in open {
             self.retire(conn);
         }
