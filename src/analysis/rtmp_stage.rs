@@ -89,6 +89,8 @@ pub(crate) struct RtmpStage {
     pub sessions: Vec<Session>,
     pub messages: Vec<MessageRecord>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Events of the current call, kept to reuse the allocation (one per data event otherwise).
+    pending: Vec<RtmpEvent>,
 }
 
 fn rtmp_dir(dir: Direction) -> Dir {
@@ -107,6 +109,7 @@ impl RtmpStage {
             sessions: Vec::new(),
             messages: Vec::new(),
             diagnostics: Vec::new(),
+            pending: Vec::new(),
         }
     }
 
@@ -285,12 +288,12 @@ impl RtmpStage {
             sessions,
             messages,
             diagnostics,
+            pending,
             ..
         } = self;
         let state = live.get_mut(&conn)?;
-        let mut pending = Vec::new();
         let result = f(state, &mut |event| pending.push(event));
-        for event in pending {
+        for event in pending.drain(..) {
             route(conn, state, event, sessions, messages, diagnostics);
         }
         Some(result)
