@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rtmpscope::amf::{decode_message_body, AmfLimits};
-use rtmpscope::capture::read_bytes;
+use rtmpscope::capture::{read_bytes, CaptureReader};
 use rtmpscope::net::{decode_tcp, TcpSegment};
 use rtmpscope::rtmp::{ChunkStreamDemuxer, DemuxEvent, Dir, Origin, RtmpConfig};
 use rtmpscope::synth::{generate, SynthConfig};
@@ -30,26 +30,30 @@ fn capture() -> Vec<u8> {
 }
 
 fn segments(bytes: &[u8]) -> Vec<(PacketMeta, TcpSegment<'_>)> {
-    // Packets borrow from the reader, so note where each lies in `bytes` (fed whole, every
-    // packet is in place there) and decode from `bytes` afterwards.
-    let mut located = Vec::new();
-    let _ = read_bytes(bytes, |p| {
+    // The reader lends each packet only for the callback; its bytes are `bytes[file_offset..]`
+    // (the whole file is in memory), so keep positions and slice afterwards.
+    let mut reader = CaptureReader::new();
+    let mut packets = Vec::new();
+    let _ = reader.feed(bytes, &mut |p| {
         let meta = PacketMeta {
             frame: p.frame,
             time: p.time,
             file_offset: p.file_offset,
             wire_len: p.orig_len,
         };
-        located.push((meta, p.link, p.data.len()));
+        packets.push((meta, p.link, p.data.len()));
     });
-    located
-        .into_iter()
-        .filter_map(|(meta, link, len)| {
-            let start = usize::try_from(meta.file_offset).ok()?;
-            let data = bytes.get(start..start + len)?;
-            Some((meta, decode_tcp(link, data).ok()??))
-        })
-        .collect()
+    let mut out = Vec::new();
+    for (meta, link, len) in packets {
+        let start = meta.file_offset as usize;
+        let Some(data) = bytes.get(start..start + len) else {
+            continue;
+        };
+        if let Ok(Some(seg)) = decode_tcp(link, data) {
+            out.push((meta, seg));
+        }
+    }
+    out
 }
 
 /// The client's reassembled byte stream after the handshake.

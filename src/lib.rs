@@ -10,8 +10,10 @@
 pub mod amf;
 pub mod analysis;
 pub mod capture;
+pub mod check;
 pub mod codec;
 pub mod diagnostic;
+pub mod export;
 pub mod net;
 pub mod rtmp;
 pub mod synth;

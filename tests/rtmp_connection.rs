@@ -471,7 +471,8 @@ fn detection_waits_for_c0_c1_and_comes_first() {
         RtmpEvent::Detected {
             version: 3,
             roles_swapped: false,
-            frame: 1
+            frame: 1,
+            midstream: false,
         }
     ));
     conn.on_data(Dir::S2C, &s2c, origin_at(0, 3), &mut |e| ev.all.push(e));

@@ -135,28 +135,35 @@ fn fmt0_header_clears_the_inferred_mark() {
     assert_eq!((last[1].timestamp, last[1].inferred), (5023, false));
 }
 
+/// An AMF0 command-like body (a string marker first, as every real command has).
+fn cmd(len: usize, seed: u8) -> Vec<u8> {
+    let mut b = vec![0x02, 0, (len - 3) as u8];
+    b.extend(body(len - 3, seed));
+    b
+}
+
 #[test]
 fn unknown_chunk_stream_and_bad_type_lose_and_find_sync() {
     let mut w = ChunkWriter::new();
     // fmt 1 on a chunk stream never introduced by fmt 0.
     w.message(1, 9, 10, 8, 0, &[0xaf, 1], None);
-    w.message(0, 3, 0, 20, 0, &body(40, 1), None)
-        .message(0, 3, 0, 20, 0, &body(40, 2), None)
-        .message(0, 3, 0, 20, 0, &body(40, 3), None);
+    w.message(0, 3, 0, 20, 0, &cmd(40, 1), None)
+        .message(0, 3, 0, 20, 0, &cmd(40, 2), None)
+        .message(0, 3, 0, 20, 0, &cmd(40, 3), None);
     let c = demux(&w.out, 7);
     assert_eq!(c.codes()[0], "chunk.unknown_stream");
     assert!(c.codes().contains(&"chunk.resync"));
     assert_eq!(c.messages.len(), 3);
     // Type 0 does not exist.
     let mut w = ChunkWriter::new();
-    w.message(0, 3, 0, 20, 0, &body(40, 1), None)
-        .message(0, 3, 0, 0, 0, &body(40, 2), None)
-        .message(0, 3, 0, 20, 0, &body(40, 3), None)
-        .message(0, 3, 0, 20, 0, &body(40, 4), None)
-        .message(0, 3, 0, 20, 0, &body(40, 5), None);
+    w.message(0, 3, 0, 20, 0, &cmd(40, 1), None)
+        .message(0, 3, 0, 0, 0, &cmd(40, 2), None)
+        .message(0, 3, 0, 20, 0, &cmd(40, 3), None)
+        .message(0, 3, 0, 20, 0, &cmd(40, 4), None)
+        .message(0, 3, 0, 20, 0, &cmd(40, 5), None);
     let c = demux(&w.out, 1000);
     assert_eq!(c.codes()[0], "chunk.bad_header");
-    let bodies: Vec<_> = c.messages.iter().map(|m| m.body[0]).collect();
+    let bodies: Vec<_> = c.messages.iter().map(|m| m.body[3]).collect();
     assert_eq!(
         bodies,
         vec![body(1, 1)[0], body(1, 3)[0], body(1, 4)[0], body(1, 5)[0]]
@@ -310,15 +317,24 @@ fn unsynced_start_finds_the_first_message() {
     let (bytes, starts) = media_stream(10);
     let mut d = ChunkStreamDemuxer::new_unsynced(Dir::C2S, RtmpConfig::default(), 128);
     let mut c = Collected::default();
-    // Starting inside message 1, only fmt 1 headers follow: without chunk stream state no
-    // chain can start (later work extends this).
+    // Starting inside message 1, only fmt 1 headers follow: their chunk streams are introduced
+    // by them, with a guessed message stream id and timestamps counted from 0.
     d.feed(
         &bytes[starts[1] + 3..],
         origin_at(starts[1] + 3, 1),
         &mut |e| c.push(e),
     );
     d.finish(origin_at(bytes.len(), 2), &mut |e| c.push(e));
-    assert!(c.messages.is_empty());
+    assert_eq!(c.messages.len(), 10, "{:?}", c.codes());
+    assert_eq!(c.messages[0].first.stream_offset, starts[2] as u64);
+    assert!(c.messages[0].resync_point);
+    assert!(c.messages.iter().all(|m| m.inferred && m.msid == 1));
+    let audio: Vec<_> = c.messages.iter().filter(|m| m.type_id == 8).collect();
+    let video: Vec<_> = c.messages.iter().filter(|m| m.type_id == 9).collect();
+    assert_eq!(audio[0].timestamp, 23);
+    assert_eq!(audio[4].timestamp, 5 * 23);
+    assert_eq!(video[4].timestamp, 5 * 33);
+    assert_eq!(c.codes()[0], "chunk.midstream_start");
     // With the fmt 0 headers in view, everything after the garbage decodes.
     let mut d = ChunkStreamDemuxer::new_unsynced(Dir::C2S, RtmpConfig::default(), 128);
     let mut c = Collected::default();
@@ -331,4 +347,5 @@ fn unsynced_start_finds_the_first_message() {
     assert_eq!(c.messages.len(), 12, "{:?}", c.codes());
     assert!(c.messages[0].resync_point);
     assert_eq!(c.messages[0].first.stream_offset, 2);
+    assert!(c.messages.iter().all(|m| !m.inferred));
 }

@@ -3,6 +3,11 @@
 //! enforce it (Adobe Media Server, Wowza) stop sending when the acknowledgements do not come,
 //! and the player stalls.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::rtmp::control::ProtocolControl;

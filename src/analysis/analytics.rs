@@ -5,6 +5,11 @@
 //! It runs after the RTMP stage rather than alongside it because message indices are final
 //! only then (a decoder may hold messages back), and the TCP facts (SYN, closes) are complete.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,11 @@
 //! How a session ended: the RTMP goodbyes (`FCUnpublish`, `deleteStream`, `closeStream`, the
 //! server's `Unpublish.Success` / `Play.Stop`) and the TCP close (FIN or RST, by which side).
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::capture::Timestamp;

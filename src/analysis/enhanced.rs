@@ -2,6 +2,11 @@
 //! `audioFourCcInfoMap` and `capsEx` in the `connect` command object (client) and in the
 //! `_result` (server).
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::amf::AmfValue;

@@ -1,5 +1,10 @@
 //! `onMetaData` (also inside `@setDataFrame`): what the publisher declares about its stream.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::amf::AmfValue;

@@ -3,14 +3,24 @@
 //! [`Analyzer`] is push-based: hand it the capture in pieces of any size with
 //! [`Analyzer::feed`], then call [`Analyzer::finish`]. [`analyze_bytes`] and [`analyze_path`]
 //! are conveniences on top; all three give the same report for the same capture.
+//!
+//! Once every message is in, an analytics pass ([`AnalyticsOptions`]) fills each [`Session`]
+//! (Enhanced RTMP capabilities, [`Startup`] milestones, [`AckWindow`]s, [`SessionEnd`]) and each
+//! [`StreamInfo`] ([`VideoTrack`] / [`AudioTrack`] with the decoded codec configuration and
+//! measured statistics, [`StreamMetadata`], [`StreamTiming`], the bitrate series), and turns
+//! what signals a problem into diagnostics with `stream.*` / `session.*` codes. The thresholds
+//! are the constants exported here.
 
 mod acks;
 mod analytics;
+#[cfg(test)]
+mod analytics_tests;
 mod analyzer;
 mod closing;
 mod describe;
 mod enhanced;
 mod findings;
+mod media_findings;
 mod metadata;
 mod pacing;
 mod report;
@@ -21,6 +31,8 @@ mod session;
 mod session_findings;
 mod startup;
 mod streams;
+#[cfg(test)]
+mod test_support;
 mod timing;
 mod track_stats;
 mod tracks;

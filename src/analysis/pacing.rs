@@ -7,6 +7,11 @@
 //! video timestamps share one clock: their difference at any point is the muxer's interleaving,
 //! and a difference that grows is drift.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use serde::{Deserialize, Serialize};
 
 /// Samples in the first part of a stream's capture time are left out of the speed: start-up
@@ -49,7 +54,7 @@ impl BucketValues {
                 continue;
             };
             if offset >= MAX_BUCKETS {
-                break;
+                continue;
             }
             let fill = series.values.last().copied().unwrap_or(value);
             if series.values.len() <= offset {
@@ -265,6 +270,36 @@ mod tests {
         let p = pacing(&points(10, 33, 0.033), 1000);
         assert_eq!((p.speed, p.av_drift_ms), (None, None));
         assert_eq!(pacing(&[], 1000), Pacing::default());
+    }
+
+    #[test]
+    fn series_stay_bounded_whatever_the_times() {
+        // A capture clock that jumps 30 years ahead, and one that goes backwards.
+        let b = BucketValues::from_points([(1.0, 1.0), (1e9, 2.0), (0.5, 3.0), (1.5, 4.0)], 1);
+        assert_eq!(b.values.len(), 501);
+        assert_eq!(b.values.last(), Some(&4.0));
+        let p = pacing(
+            &[
+                PacePoint {
+                    time: 5.0,
+                    media_ms: 0,
+                    av_offset_ms: None,
+                },
+                PacePoint {
+                    time: 1.0,
+                    media_ms: i64::from(u32::MAX),
+                    av_offset_ms: Some(-7),
+                },
+                PacePoint {
+                    time: 1e12,
+                    media_ms: -5,
+                    av_offset_ms: Some(i64::MIN / 4),
+                },
+            ],
+            1000,
+        );
+        assert!(p.speed.is_some_and(f64::is_finite));
+        assert!(p.ahead_ms.values.len() <= MAX_BUCKETS);
     }
 
     #[test]

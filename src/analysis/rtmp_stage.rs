@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::capture::Timestamp;
 use crate::diagnostic::Diagnostic;
 use crate::rtmp::pairing::CommandPairer;
-use crate::rtmp::{Dir, MessageBody, Origin, RtmpConfig, RtmpConnection, RtmpEvent};
+use crate::rtmp::{Dir, MessageBody, Origin, RtmpConfig, RtmpConnection, RtmpEvent, RTMP_PORTS};
 use crate::tcp::{Direction, FlowEvent};
 
 use super::closing::TcpClose;
@@ -116,15 +116,25 @@ impl RtmpStage {
     pub fn on_flow_event(&mut self, event: FlowEvent<'_>) {
         let conn = event.conn().0;
         match event {
-            FlowEvent::Opened { client, server, .. } => {
+            FlowEvent::Opened {
+                client,
+                server,
+                syn_seen,
+                ..
+            } => {
                 let index = conn as usize;
                 if self.protocols.len() <= index {
                     self.protocols.resize(index + 1, Protocol::Unknown);
                 }
+                let mut decoder = RtmpConnection::new(self.config.clone());
+                let rtmp_port = [client.port(), server.port()]
+                    .iter()
+                    .any(|p| RTMP_PORTS.contains(p));
+                decoder.set_start(syn_seen, rtmp_port);
                 self.live.insert(
                     conn,
                     ConnState {
-                        decoder: RtmpConnection::new(self.config.clone()),
+                        decoder,
                         pairer: CommandPairer::new(),
                         client,
                         server,

@@ -1,6 +1,11 @@
 //! The audio and video frames of one message stream, as the analytics see them: RTMP timestamp,
 //! capture time, size and frame facts, with codec configurations and control frames left out.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::capture::Timestamp;

@@ -1,5 +1,10 @@
 //! Per-stream bitrate over capture time, in fixed buckets.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::capture::Timestamp;

@@ -1,6 +1,11 @@
 //! RTMP sessions: what one RTMP connection was about (app, streams, roles), built by watching
 //! its messages go by.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
@@ -221,6 +226,8 @@ impl Session {
                 self.streams.len() - 1
             }
         };
+        // `pos` is a position just found, or the element just pushed.
+        #[allow(clippy::indexing_slicing)]
         &mut self.streams[pos]
     }
 

@@ -1,6 +1,11 @@
 //! Session findings: start-up latency, acknowledgement windows, refused commands and error
 //! statuses, reconnect requests, and how the connection ended.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use crate::amf::AmfValue;
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::rtmp::{Dir, MessageBody};

@@ -1,6 +1,11 @@
 //! Start-up latency of a session: from the TCP connection's first packet to the stream
 //! actually starting, milestone by milestone.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::capture::Timestamp;

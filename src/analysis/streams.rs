@@ -2,6 +2,11 @@
 //! message streams and tracks, and fills each [`StreamInfo`]'s media, metadata, timing and
 //! bitrate.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};

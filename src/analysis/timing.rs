@@ -1,6 +1,11 @@
 //! Timestamp analytics of one track: the steps between consecutive RTMP timestamps, and the
 //! steps that are wrong (going backwards, or jumping far beyond the usual step).
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use serde::{Deserialize, Serialize};
 
 use super::samples::{MediaSample, Track, Unwrapper};
@@ -92,7 +97,11 @@ pub fn track_timing(track: Track, samples: &[MediaSample]) -> TrackTiming {
         .iter()
         .map(|s| unwrapper.unwrap(s.timestamp))
         .collect();
-    let steps: Vec<i64> = unwrapped.windows(2).map(|w| w[1] - w[0]).collect();
+    let steps: Vec<i64> = unwrapped
+        .iter()
+        .zip(unwrapped.iter().skip(1))
+        .map(|(a, b)| b - a)
+        .collect();
     let mut non_negative: Vec<i64> = steps.iter().copied().filter(|&s| s >= 0).collect();
     let expected = median(&mut non_negative).unwrap_or(0.0);
     let mut timing = TrackTiming {

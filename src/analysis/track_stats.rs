@@ -1,6 +1,11 @@
 //! Measured statistics of one video or audio track: frame counts, rates, keyframe cadence,
 //! frame sizes, from the RTMP timestamps and message sizes.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use serde::{Deserialize, Serialize};
 
 use super::pacing::{round1, round3};
@@ -116,11 +121,9 @@ fn keyframe_interval(samples: &[MediaSample], timing: &TrackTiming) -> Option<Ke
         .map(|(i, (s, &ts))| (i, ts, s.message))
         .collect();
     let pairs: Vec<(f64, u64, u64)> = keys
-        .windows(2)
-        .map(|w| {
-            let secs = (w[1].1 - w[0].1) as f64 / 1000.0;
-            (secs, (w[1].0 - w[0].0) as u64, w[1].2)
-        })
+        .iter()
+        .zip(keys.iter().skip(1))
+        .map(|(a, b)| ((b.1 - a.1) as f64 / 1000.0, (b.0 - a.0) as u64, b.2))
         .collect();
     let n = pairs.len();
     if n == 0 {

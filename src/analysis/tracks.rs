@@ -1,5 +1,10 @@
 //! The media tracks of a stream: codec, decoded codec configuration and measured statistics.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::codec::{decode_audio_config, decode_video_config, CodecConfig};

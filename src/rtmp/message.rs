@@ -193,11 +193,23 @@ pub struct RtmpMessage {
     #[serde(default)]
     pub truncated: bool,
     pub body: MessageBody,
+    /// The body bytes as kept, with [`RtmpConfig::keep_payload`] (never serialized).
+    #[serde(skip)]
+    pub payload: Option<Vec<u8>>,
 }
 
 impl RtmpMessage {
     /// Decodes a reassembled message. Returns it with a note on leftover body bytes, if any.
     pub fn from_raw(raw: RawMessage, dir: Dir) -> (RtmpMessage, Option<String>) {
+        Self::from_raw_keeping(raw, dir, false)
+    }
+
+    /// [`RtmpMessage::from_raw`], moving the body bytes to `payload` when `keep_payload`.
+    pub fn from_raw_keeping(
+        raw: RawMessage,
+        dir: Dir,
+        keep_payload: bool,
+    ) -> (RtmpMessage, Option<String>) {
         let (body, note) = decode_body(raw.type_id, &raw.body, raw.timestamp);
         let damaged = raw.damaged();
         let msg = RtmpMessage {
@@ -223,6 +235,7 @@ impl RtmpMessage {
             missing_bytes: raw.missing,
             truncated: raw.truncated,
             body,
+            payload: keep_payload.then_some(raw.body),
         };
         (msg, note)
     }

@@ -29,7 +29,7 @@
 //!   Control longer than 1024, commands/data longer than [`RtmpConfig::max_nonmedia_length`])
 //!   and fmt 1/2/3 headers on a chunk stream never introduced by fmt 0 lose sync. A TCP gap
 //!   that lies inside the current chunk's payload only damages that message; any other gap
-//!   loses sync. Sync is found again by [`resync::scan`]; messages whose header fields come
+//!   loses sync. Sync is found again by the scanner in [`resync`]; messages whose header fields come
 //!   from chunk-stream state older than the resynchronisation are marked `inferred`.
 //! * A connection is taken for RTMP when it opens with 0x03 and a side then sends all of C0+C1
 //!   or S0+S1; 0x06/0x08 is RTMPE (reported, not decoded).
@@ -61,7 +61,7 @@ use crate::capture::Timestamp;
 use crate::diagnostic::{Diagnostic, Location, Severity};
 
 pub use chunk::{ChunkStreamDemuxer, DemuxEvent, RawMessage};
-pub use connection::RtmpConnection;
+pub use connection::{RtmpConnection, RTMP_PORTS};
 pub use handshake::{DigestScheme, HandshakeInfo};
 pub use hex::HexBytes;
 pub use message::{MessageBody, RtmpMessage};
@@ -155,6 +155,18 @@ pub struct RtmpConfig {
     pub max_buffered: usize,
     /// Bytes held while looking for a chunk boundary after a gap or a decode error.
     pub max_resync_buffer: usize,
+    /// Bytes one direction of a connection without a handshake may take without a chunk
+    /// boundary being found before the connection is given up as not RTMP.
+    #[serde(default = "default_probe_limit")]
+    pub probe_limit: u64,
+    /// Hand each message's kept body bytes over on [`RtmpMessage::payload`] (for exporters,
+    /// which also raise `media_prefix` to keep audio and video bodies whole).
+    #[serde(default)]
+    pub keep_payload: bool,
+}
+
+fn default_probe_limit() -> u64 {
+    4 << 20
 }
 
 impl Default for RtmpConfig {
@@ -166,6 +178,8 @@ impl Default for RtmpConfig {
             max_nonmedia_length: 4 << 20,
             max_buffered: 32 << 20,
             max_resync_buffer: 1 << 20,
+            probe_limit: default_probe_limit(),
+            keep_payload: false,
         }
     }
 }
@@ -181,6 +195,10 @@ pub enum RtmpEvent {
         version: u8,
         roles_swapped: bool,
         frame: u64,
+        /// No handshake in the capture: recognised from a chain of chunk headers, decoded
+        /// from the first chunk boundary found (roles are guessed from the ports).
+        #[serde(default)]
+        midstream: bool,
     },
     /// C0 = 6 or 8: RTMPE, encrypted after the handshake; nothing more is decoded.
     Encrypted {

@@ -148,6 +148,7 @@ mod tests {
                 arguments: vec![],
                 error: None,
             }),
+            payload: None,
         }
     }
 

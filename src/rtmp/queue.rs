@@ -1,4 +1,5 @@
-//! Byte positions across slices that came from different packets.
+//! Byte positions across slices that came from different packets, and the resynchroniser's
+//! buffer: captured bytes with the holes (TCP gaps) between them.
 
 use super::Origin;
 
@@ -26,82 +27,278 @@ impl<'a> Locator<'a> {
     }
 }
 
-/// An owned byte buffer that remembers where each of its pieces came from.
-#[derive(Debug, Default)]
-pub(crate) struct ByteQueue {
-    pub(crate) bytes: Vec<u8>,
-    pub(crate) segs: Vec<(usize, Origin)>,
+/// Captured bytes that are contiguous in the stream. `vpos` is the stream position of the
+/// first byte, counted by the demuxer (bytes fed plus gap lengths), so holes have a length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Run {
+    /// Index of the first byte in [`ResyncQueue::bytes`].
+    pub(crate) index: usize,
+    pub(crate) len: usize,
+    pub(crate) vpos: u64,
+    /// Where the gap that ends right before this run was reported (`None` for the first run).
+    pub(crate) hole: Option<Origin>,
 }
 
-impl ByteQueue {
-    pub(crate) fn push(&mut self, data: &[u8], origin: Origin) {
+impl Run {
+    fn end(&self) -> u64 {
+        self.vpos + self.len as u64
+    }
+}
+
+/// Bytes held while looking for a chunk boundary. Gaps stay in it as holes of known length, so a
+/// chain of chunk headers can be followed across them (a snap-length-cut capture keeps the head
+/// of every segment). Dropping from the front is amortised O(1).
+#[derive(Debug, Default)]
+pub(crate) struct ResyncQueue {
+    bytes: Vec<u8>,
+    /// `bytes[..head]` and `runs[..first_run]` are dropped, waiting for compaction.
+    head: usize,
+    runs: Vec<Run>,
+    first_run: usize,
+    /// `(index in bytes, origin)` of every slice pushed, ascending.
+    segs: Vec<(usize, Origin)>,
+    first_seg: usize,
+    /// Stream position just past the last byte or hole.
+    end: u64,
+    /// A hole after the last run, and where its gap was reported.
+    trailing_hole: Option<Origin>,
+}
+
+/// What is at a stream position of the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lookup<'a> {
+    /// Captured bytes from the position up to the next hole (`hole_follows`) or the end of what
+    /// has arrived.
+    Bytes { bytes: &'a [u8], hole_follows: bool },
+    /// The position is inside a hole: its bytes will never be seen.
+    Hole,
+    /// The position is past everything that has arrived.
+    End,
+}
+
+impl ResyncQueue {
+    /// Appends `data`, whose first byte is at stream position `vpos` and came from `origin`.
+    pub(crate) fn push(&mut self, data: &[u8], origin: Origin, vpos: u64) {
         if data.is_empty() {
             return;
         }
-        self.segs.push((self.bytes.len(), origin));
-        self.bytes.extend_from_slice(data);
+        self.push_located(data, Locator::new(&[(0, origin)], 0), vpos);
     }
 
     /// Appends `data`, whose byte `i` is at `loc.at(i)` (it may itself span pieces).
-    pub(crate) fn push_located(&mut self, data: &[u8], loc: Locator) {
+    pub(crate) fn push_located(&mut self, data: &[u8], loc: Locator, vpos: u64) {
         if data.is_empty() {
             return;
         }
-        let offset = self.bytes.len();
-        let from = loc.base;
-        let mut first = true;
-        for &(start, origin) in loc.segs {
-            let end_ok = start < from + data.len();
-            if !end_ok {
-                break;
+        let index = self.bytes.len();
+        let contiguous = self.runs().last().is_some_and(|r| r.end() == vpos);
+        if contiguous {
+            if let Some(last) = self.runs.last_mut() {
+                last.len += data.len();
             }
-            if start <= from {
-                continue;
-            }
-            if first {
-                self.segs.push((offset, loc.at(0)));
-                first = false;
-            }
-            self.segs.push((offset + (start - from), origin));
+        } else {
+            let hole = if self.is_empty() {
+                None
+            } else {
+                Some(self.trailing_hole.unwrap_or_else(|| loc.at(0)))
+            };
+            self.runs.push(Run {
+                index,
+                len: data.len(),
+                vpos,
+                hole,
+            });
         }
-        if first {
-            self.segs.push((offset, loc.at(0)));
+        self.trailing_hole = None;
+        // The pieces of `data`: its first byte's origin, then each later slice start in `loc`.
+        self.segs.push((index, loc.at(0)));
+        for &(start, origin) in loc.segs {
+            if start > loc.base && start < loc.base + data.len() {
+                self.segs.push((index + (start - loc.base), origin));
+            }
         }
         self.bytes.extend_from_slice(data);
+        self.end = vpos + data.len() as u64;
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.bytes.len()
-    }
-
-    pub(crate) fn locator(&self) -> Locator<'_> {
-        Locator::new(&self.segs, 0)
-    }
-
-    pub(crate) fn at(&self, i: usize) -> Origin {
-        self.locator().at(i)
-    }
-
-    /// Drops the first `n` bytes.
-    pub(crate) fn drop_front(&mut self, n: usize) {
-        let n = n.min(self.bytes.len());
-        if n == 0 {
+    /// Notes `len` missing bytes at stream position `vpos` (reported at `at`). A hole before
+    /// the first byte means nothing and is not kept.
+    pub(crate) fn push_hole(&mut self, at: Origin, vpos: u64, len: u64) {
+        if self.is_empty() || len == 0 {
             return;
         }
-        let new_first = self.at(n);
-        self.bytes.drain(..n);
-        self.segs.retain(|(start, _)| *start > n);
-        for (start, _) in &mut self.segs {
-            *start -= n;
+        self.trailing_hole.get_or_insert(at);
+        self.end = self.end.max(vpos.saturating_add(len));
+    }
+
+    pub(crate) fn runs(&self) -> &[Run] {
+        self.runs.get(self.first_run..).unwrap_or_default()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.runs().is_empty()
+    }
+
+    /// Captured bytes held.
+    pub(crate) fn data_len(&self) -> usize {
+        self.bytes.len() - self.head
+    }
+
+    /// Holes between the held runs (and after them).
+    pub(crate) fn hole_count(&self) -> usize {
+        self.runs().len().saturating_sub(1) + usize::from(self.trailing_hole.is_some())
+    }
+
+    /// Stream position of the first held byte.
+    pub(crate) fn start(&self) -> Option<u64> {
+        self.runs().first().map(|r| r.vpos)
+    }
+
+    /// Stream position just past the last byte or hole.
+    pub(crate) fn end(&self) -> u64 {
+        self.end
+    }
+
+    pub(crate) fn trailing_hole(&self) -> Option<Origin> {
+        self.trailing_hole
+    }
+
+    /// The slices a run was pushed in: `(bytes, origin)` each.
+    pub(crate) fn run_slices(&self, run: &Run) -> Vec<(&[u8], Origin)> {
+        let segs = self.segs.get(self.first_seg..).unwrap_or_default();
+        let end = run.index + run.len;
+        let k = segs.partition_point(|(start, _)| *start <= run.index);
+        let mut out = Vec::new();
+        let mut from = run.index;
+        let mut origin = Locator::new(segs, 0).at(run.index);
+        for &(start, next) in segs.get(k..).unwrap_or_default() {
+            if start >= end {
+                break;
+            }
+            out.push((self.bytes.get(from..start).unwrap_or_default(), origin));
+            from = start;
+            origin = next;
         }
-        if !self.bytes.is_empty() {
-            self.segs.insert(0, (0, new_first));
+        out.push((self.bytes.get(from..end).unwrap_or_default(), origin));
+        out
+    }
+
+    /// Where the byte at stream position `vpos` came from (the nearest one if it is not held).
+    pub(crate) fn origin_at(&self, vpos: u64) -> Origin {
+        let runs = self.runs();
+        let k = runs.partition_point(|r| r.vpos <= vpos);
+        let Some(run) = k.checked_sub(1).and_then(|k| runs.get(k)).or(runs.first()) else {
+            return self.trailing_hole.unwrap_or_default();
+        };
+        let offset = vpos
+            .saturating_sub(run.vpos)
+            .min(run.len.saturating_sub(1) as u64);
+        let segs = self.segs.get(self.first_seg..).unwrap_or_default();
+        Locator::new(segs, 0).at(run.index + offset as usize)
+    }
+
+    /// What is at stream position `vpos`.
+    pub(crate) fn lookup(&self, vpos: u64) -> Lookup<'_> {
+        let runs = self.runs();
+        let k = runs.partition_point(|r| r.vpos <= vpos);
+        let Some(run) = k.checked_sub(1).and_then(|k| runs.get(k)) else {
+            // Before the first run: dropped bytes, as good as a hole.
+            return Lookup::Hole;
+        };
+        if vpos < run.end() {
+            let from = run.index + (vpos - run.vpos) as usize;
+            let bytes = self
+                .bytes
+                .get(from..run.index + run.len)
+                .unwrap_or_default();
+            let last = k == runs.len();
+            return Lookup::Bytes {
+                bytes,
+                hole_follows: !last || self.trailing_hole.is_some(),
+            };
         }
+        if vpos < self.end {
+            Lookup::Hole
+        } else {
+            Lookup::End
+        }
+    }
+
+    /// Drops everything before stream position `vpos`. Returns the captured bytes dropped.
+    pub(crate) fn drop_to(&mut self, vpos: u64) -> u64 {
+        let mut dropped = 0u64;
+        while let Some(run) = self.runs.get_mut(self.first_run) {
+            if run.end() <= vpos {
+                dropped += run.len as u64;
+                self.head = run.index + run.len;
+                self.first_run += 1;
+                continue;
+            }
+            if run.vpos < vpos {
+                let n = (vpos - run.vpos) as usize;
+                dropped += n as u64;
+                run.index += n;
+                run.len -= n;
+                run.vpos = vpos;
+                self.head = run.index;
+            }
+            run.hole = None;
+            break;
+        }
+        if self.is_empty() {
+            self.clear();
+        } else {
+            self.advance_segs();
+            self.compact();
+        }
+        dropped
+    }
+
+    /// Drops the segment entries before `head`, keeping one that covers it.
+    fn advance_segs(&mut self) {
+        while self
+            .segs
+            .get(self.first_seg + 1)
+            .is_some_and(|&(start, _)| start <= self.head)
+        {
+            self.first_seg += 1;
+        }
+        if let Some(seg) = self.segs.get_mut(self.first_seg) {
+            if seg.0 < self.head {
+                seg.1 = seg.1.advanced((self.head - seg.0) as u64);
+                seg.0 = self.head;
+            }
+        }
+    }
+
+    /// Frees dropped bytes once they are the larger part of the buffer.
+    fn compact(&mut self) {
+        if self.head < 4096 || self.head < self.bytes.len() / 2 {
+            return;
+        }
+        let head = self.head;
+        self.bytes.drain(..head);
+        self.runs.drain(..self.first_run);
+        self.segs.drain(..self.first_seg);
+        for run in &mut self.runs {
+            run.index -= head;
+        }
+        for seg in &mut self.segs {
+            seg.0 -= head;
+        }
+        self.head = 0;
+        self.first_run = 0;
+        self.first_seg = 0;
     }
 
     pub(crate) fn clear(&mut self) {
         self.bytes.clear();
+        self.runs.clear();
         self.segs.clear();
+        self.head = 0;
+        self.first_run = 0;
+        self.first_seg = 0;
+        self.trailing_hole = None;
     }
 }
 
@@ -116,35 +313,80 @@ mod tests {
     }
 
     #[test]
-    fn locates_bytes_across_pieces() {
-        let mut q = ByteQueue::default();
-        q.push(b"abc", o(1, 10));
-        q.push(b"defg", o(2, 13));
-        assert_eq!(q.at(0), o(1, 10));
-        assert_eq!(q.at(2).file_offset, Some(1002));
-        assert_eq!(q.at(3), o(2, 13));
-        assert_eq!(q.at(5).stream_offset, 15);
-        q.drop_front(4);
-        assert_eq!(q.bytes, b"efg");
-        assert_eq!(q.at(0).frame, 2);
-        assert_eq!(q.at(0).stream_offset, 14);
-        assert_eq!(q.at(0).file_offset, Some(2001));
-        let mut r = ByteQueue::default();
-        r.push_located(&q.bytes[1..], Locator::new(&q.segs, 1));
-        assert_eq!(r.at(0).stream_offset, 15);
-        q.drop_front(10);
-        assert_eq!(q.len(), 0);
+    fn locator_finds_bytes_across_pieces() {
+        let segs = [(0, o(1, 0)), (2, o(2, 2)), (5, o(3, 5))];
+        let loc = Locator::new(&segs, 1);
+        assert_eq!(loc.at(0), o(1, 0).advanced(1));
+        assert_eq!(loc.at(1), o(2, 2));
+        assert_eq!(loc.at(5), o(3, 5).advanced(1));
     }
 
     #[test]
-    fn push_located_keeps_piece_boundaries() {
+    fn runs_holes_and_lookups() {
+        let mut q = ResyncQueue::default();
+        q.push(b"abc", o(1, 10), 10);
+        q.push(b"de", o(2, 13), 13);
+        q.push_hole(o(3, 15), 15, 5);
+        q.push(b"fgh", o(4, 20), 20);
+        assert_eq!(q.runs().len(), 2);
+        assert_eq!(q.hole_count(), 1);
+        assert_eq!(q.data_len(), 8);
+        assert_eq!(
+            q.lookup(11),
+            Lookup::Bytes {
+                bytes: b"bcde",
+                hole_follows: true
+            }
+        );
+        assert_eq!(q.lookup(16), Lookup::Hole);
+        assert_eq!(
+            q.lookup(21),
+            Lookup::Bytes {
+                bytes: b"gh",
+                hole_follows: false
+            }
+        );
+        assert_eq!(q.lookup(23), Lookup::End);
+        assert_eq!(q.lookup(9), Lookup::Hole);
+        assert_eq!(q.runs()[1].hole, Some(o(3, 15)));
+        assert_eq!(q.origin_at(13), o(2, 13));
+        assert_eq!(q.origin_at(14).file_offset, Some(2001));
+        let slices = q.run_slices(&q.runs()[0]);
+        assert_eq!(
+            slices,
+            vec![(&b"abc"[..], o(1, 10)), (&b"de"[..], o(2, 13))]
+        );
+        // Dropping into the first run, then past the hole.
+        assert_eq!(q.drop_to(12), 2);
+        assert_eq!(q.origin_at(12), o(1, 10).advanced(2));
+        assert_eq!(
+            q.run_slices(&q.runs()[0])[0],
+            (&b"c"[..], o(1, 10).advanced(2))
+        );
+        assert_eq!(q.drop_to(17), 3);
+        assert_eq!(q.start(), Some(20));
+        assert_eq!(q.runs()[0].hole, None);
+        q.push_hole(o(5, 23), 23, 2);
+        assert_eq!(q.lookup(24), Lookup::Hole);
+        assert_eq!(q.lookup(25), Lookup::End);
+        assert_eq!(q.drop_to(30), 3);
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn located_pushes_keep_piece_origins_and_compaction_keeps_them() {
         let segs = [(0, o(1, 0)), (2, o(2, 2)), (5, o(3, 5))];
         let data = b"abcdefg";
-        let mut q = ByteQueue::default();
-        q.push_located(&data[1..], Locator::new(&segs, 1));
-        assert_eq!(q.at(0), o(1, 0).advanced(1));
-        assert_eq!(q.at(1), o(2, 2));
-        assert_eq!(q.at(4), o(3, 5));
-        assert_eq!(q.at(5), o(3, 5).advanced(1));
+        let mut q = ResyncQueue::default();
+        q.push_located(&data[1..], Locator::new(&segs, 1), 1);
+        assert_eq!(q.origin_at(1), o(1, 0).advanced(1));
+        assert_eq!(q.origin_at(2), o(2, 2));
+        assert_eq!(q.origin_at(6), o(3, 5).advanced(1));
+        let big = vec![7u8; 10_000];
+        q.push(&big, o(9, 7), 7);
+        q.drop_to(9000);
+        assert_eq!(q.origin_at(9000), o(9, 7).advanced(8993));
+        assert_eq!(q.data_len(), 1007);
+        assert!(q.bytes.len() < 2000, "compacted");
     }
 }

@@ -74,6 +74,8 @@ pub(crate) struct Partial {
     pub(crate) hole: bool,
     /// Values a continuation chunk's extended timestamp may carry.
     pub(crate) extended_expect: Option<[u32; 2]>,
+    /// The message stream id is a guess (the chunk stream's fmt 0 header is unknown).
+    pub(crate) msid_guessed: bool,
 }
 
 impl Partial {
@@ -89,6 +91,7 @@ impl Partial {
             keep_limit,
             hole: false,
             extended_expect: None,
+            msid_guessed: false,
         };
         if !media::is_media_type(partial.msg.type_id)
             && partial.msg.length as usize > config.max_body
@@ -160,7 +163,10 @@ impl Partial {
 #[derive(Debug)]
 pub(crate) struct StreamState {
     pub(crate) known: KnownStream,
-    /// The header state predates a resynchronisation (cleared by the next fmt 0 header).
+    /// The header state predates a resynchronisation, or was never fully known (cleared by the
+    /// next fmt 0 header).
     pub(crate) inferred: bool,
+    /// The message stream id came from a fmt 0 header (not a guess).
+    pub(crate) msid_known: bool,
     pub(crate) partial: Option<Box<Partial>>,
 }

@@ -1,6 +1,8 @@
 //! The rtmpscope command-line tool. The library does the analysis; this binary parses
 //! arguments, renders reports and turns errors into one readable line and an exit code.
 
+mod check;
+mod export;
 mod flows;
 mod generate;
 mod messages;
@@ -56,6 +58,10 @@ enum Command {
         #[arg(long)]
         message: Option<u64>,
     },
+    /// Check rules against captures (for CI): exit 0 when all pass, 1 when any fails.
+    Check(check::CheckArgs),
+    /// Write one message stream's audio, video and data as an FLV file.
+    Export(export::ExportArgs),
     /// Write a synthetic RTMP publish capture (for benchmarks and tests).
     Generate(generate::GenerateArgs),
 }
@@ -93,6 +99,8 @@ fn main() -> ExitCode {
             frame,
             message,
         } => show::run(file, *frame, *message),
+        Command::Check(args) => check::run(args),
+        Command::Export(args) => export::run(args),
         Command::Generate(args) => generate::run(args),
     };
     match result {

@@ -35,6 +35,9 @@ impl ChunkStreamDemuxer {
         partial.msg.complete = true;
         partial.msg.last = last;
         self.buffered = self.buffered.saturating_sub(partial.msg.body.len());
+        if partial.msid_guessed && is_stream_command(&partial.msg) {
+            partial.msg.msid = self.stream_hint.unwrap_or(1);
+        }
         let msg = partial.msg;
         if msg.missing == 0 {
             self.apply_control(&msg, sink);
@@ -80,6 +83,7 @@ impl ChunkStreamDemuxer {
                     );
                 } else {
                     self.chunk_size = size;
+                    self.size_known = true;
                 }
             }
             TYPE_ABORT => {
@@ -104,4 +108,36 @@ impl ChunkStreamDemuxer {
             _ => {}
         }
     }
+}
+
+/// NetStream commands: sent on the message stream they are about (the others, NetConnection
+/// commands such as `FCUnpublish` or `deleteStream`, go on stream 0).
+const STREAM_COMMANDS: [&[u8]; 9] = [
+    b"play",
+    b"play2",
+    b"publish",
+    b"pause",
+    b"seek",
+    b"receiveAudio",
+    b"receiveVideo",
+    b"closeStream",
+    b"onStatus",
+];
+
+/// Whether a command message's name (its first AMF0 string) is a NetStream command.
+fn is_stream_command(msg: &RawMessage) -> bool {
+    let body = match msg.type_id {
+        20 => msg.body.as_slice(),
+        17 => match msg.body.split_first() {
+            Some((0, rest)) => rest,
+            _ => msg.body.as_slice(),
+        },
+        _ => return false,
+    };
+    let Some(&[0x02, hi, lo]) = body.get(..3) else {
+        return false;
+    };
+    let len = usize::from(u16::from_be_bytes([hi, lo]));
+    body.get(3..3 + len)
+        .is_some_and(|name| STREAM_COMMANDS.contains(&name))
 }

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use crate::diagnostic::Severity;
 
 use super::header::{parse_basic_header, parse_chunk_header};
-use super::queue::{ByteQueue, Locator};
+use super::queue::{Locator, ResyncQueue};
 use super::stream::StreamState;
 use super::{diagnostic, Dir, Origin, RtmpConfig};
 
@@ -30,6 +30,9 @@ pub const TYPE_ABORT: u8 = 2;
 pub const DEFAULT_CHUNK_SIZE: u32 = 128;
 /// Diagnostics of one code reported one by one per direction; the rest are counted.
 pub const MAX_REPORTS_PER_CODE: u32 = 20;
+/// Holes (gaps) kept in the resynchroniser's buffer; past it the buffer is decided on what it
+/// holds. Together with [`RtmpConfig::max_resync_buffer`] this bounds its memory.
+pub const MAX_RESYNC_HOLES: usize = 4096;
 
 /// What the demuxer reports.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,11 +73,32 @@ pub struct ChunkStreamDemuxer {
     pending_origin: Origin,
     /// Body bytes held in unfinished messages.
     buffered: usize,
-    resync: ByteQueue,
-    /// Positions before this index of `resync` are rejected as chunk boundaries.
-    scan_from: usize,
+    /// Stream position of the next byte to arrive (bytes fed plus gap lengths).
+    vpos: u64,
+    resync: ResyncQueue,
+    /// Stream positions before this are rejected as chunk boundaries.
+    scan_from: u64,
+    /// The chunk size came from the stream (the protocol default, a Set Chunk Size, or a chain
+    /// that needed it); when not, resynchronising tries every common size.
+    size_known: bool,
+    /// fmt 1 headers may introduce chunk streams never seen with fmt 0 (sync was lost, or the
+    /// capture started mid-stream).
+    lenient: bool,
+    /// Deciding whether the bytes are RTMP at all: only long chains prove a boundary.
+    probe: bool,
+    /// Headers that prove a boundary while probing.
+    probe_chain: u32,
+    /// The stream was not synced from its first byte.
+    unsynced_start: bool,
+    /// The message stream id media goes on, for chunk streams whose fmt 0 header is unknown:
+    /// the last non-zero one seen.
+    stream_hint: Option<u32>,
+    /// Chunk streams whose header state is partly guessed, already reported.
+    guessed_reported: u32,
     /// Bytes dropped while looking for a boundary since sync was lost, and where that began.
     skipped: u64,
+    /// Gap bytes in what was skipped.
+    skipped_gaps: u64,
     lost_at: Option<Origin>,
     /// The next message started is the one the resynchroniser found.
     at_resync_point: bool,
@@ -95,9 +119,18 @@ impl ChunkStreamDemuxer {
             pending: Vec::new(),
             pending_origin: Origin::default(),
             buffered: 0,
-            resync: ByteQueue::default(),
+            vpos: 0,
+            resync: ResyncQueue::default(),
             scan_from: 0,
+            size_known: true,
+            lenient: false,
+            probe: false,
+            probe_chain: super::resync::PROBE_CHAIN,
+            unsynced_start: false,
+            stream_hint: None,
+            guessed_reported: 0,
             skipped: 0,
+            skipped_gaps: 0,
             lost_at: None,
             at_resync_point: false,
             omitted_extended_reported: false,
@@ -106,13 +139,75 @@ impl ChunkStreamDemuxer {
         }
     }
 
-    /// A demuxer that starts without sync (a capture that begins mid-stream): the first
-    /// message is found by the resynchroniser.
+    /// A demuxer that starts without sync (a capture that begins mid-stream) at a known chunk
+    /// size: the first message is found by the resynchroniser, and fmt 1 headers may introduce
+    /// chunk streams (their message stream id and timestamp base are then guessed, and the
+    /// messages marked `inferred`).
     pub fn new_unsynced(dir: Dir, config: RtmpConfig, chunk_size: u32) -> Self {
         let mut d = ChunkStreamDemuxer::new(dir, config);
         d.chunk_size = chunk_size;
         d.mode = Mode::Resync;
+        d.lenient = true;
+        d.unsynced_start = true;
         d
+    }
+
+    /// A demuxer for bytes that may or may not be RTMP chunks, from an unknown point of the
+    /// stream at an unknown chunk size: it syncs only on a long chain of consistent headers
+    /// ([`resync::PROBE_CHAIN`](super::resync::PROBE_CHAIN)) and infers the chunk size.
+    /// [`ChunkStreamDemuxer::end_probe`] relaxes that once the connection is known to be RTMP.
+    pub fn new_probing(dir: Dir, config: RtmpConfig) -> Self {
+        let mut d = ChunkStreamDemuxer::new_unsynced(dir, config, DEFAULT_CHUNK_SIZE);
+        d.size_known = false;
+        d.probe = true;
+        d
+    }
+
+    /// Headers in a row that prove a boundary while probing (from
+    /// [`resync::PROBE_CHAIN`](super::resync::PROBE_CHAIN) to 12).
+    pub fn set_probe_chain(&mut self, headers: u32) {
+        self.probe_chain = headers.clamp(super::resync::PROBE_CHAIN, 12);
+    }
+
+    /// The connection is known to be RTMP: ordinary chains prove a boundary.
+    pub fn end_probe<F: FnMut(DemuxEvent)>(&mut self, sink: &mut F) {
+        if self.probe {
+            self.probe = false;
+            self.drive_resync(false, sink);
+        }
+    }
+
+    /// Whether a chunk boundary has ever been found (or the stream started synced).
+    pub fn has_synced(&self) -> bool {
+        !self.unsynced_start || self.resyncs > 0
+    }
+
+    /// Whether the chunk size is known rather than assumed.
+    pub fn chunk_size_known(&self) -> bool {
+        self.size_known
+    }
+
+    /// Stream bytes dropped so far while looking for a chunk boundary (not counting gaps).
+    pub fn skipped_bytes(&self) -> u64 {
+        self.skipped
+    }
+
+    /// Captured bytes held while looking for a chunk boundary.
+    pub fn resync_buffered_bytes(&self) -> usize {
+        self.resync.data_len()
+    }
+
+    /// The message stream id that media on chunk streams with unknown state is given, when the
+    /// other direction knows better (e.g. a fmt 0 header on it with that id).
+    pub fn set_stream_hint(&mut self, msid: u32) {
+        if msid != 0 && self.stream_hint.is_none() {
+            self.stream_hint = Some(msid);
+        }
+    }
+
+    /// The last non-zero message stream id seen in a fmt 0 header.
+    pub fn stream_hint(&self) -> Option<u32> {
+        self.stream_hint
     }
 
     pub fn chunk_size(&self) -> u32 {
@@ -148,14 +243,31 @@ impl ChunkStreamDemuxer {
         if data.is_empty() {
             return;
         }
+        let vpos = self.vpos;
+        self.vpos = vpos.saturating_add(data.len() as u64);
+        self.feed_at(data, origin, vpos, sink);
         if self.mode == Mode::Resync {
-            self.resync.push(data, origin);
             self.drive_resync(false, sink);
+        }
+    }
+
+    /// Takes `data` at stream position `vpos`; bytes after a loss of sync go to the
+    /// resynchroniser's buffer (which the caller drives).
+    fn feed_at<F: FnMut(DemuxEvent)>(
+        &mut self,
+        data: &[u8],
+        origin: Origin,
+        vpos: u64,
+        sink: &mut F,
+    ) {
+        if self.mode == Mode::Resync {
+            self.resync.push(data, origin, vpos);
             return;
         }
         let mut start = 0;
         if !self.pending.is_empty() {
             let pending = std::mem::take(&mut self.pending);
+            let pending_vpos = vpos.saturating_sub(pending.len() as u64);
             let k = data.len().min(super::header::MAX_HEADER_LEN);
             let mut tmp = pending.clone();
             tmp.extend_from_slice(data.get(..k).unwrap_or_default());
@@ -175,13 +287,18 @@ impl ChunkStreamDemuxer {
                     return;
                 }
                 Stop::Lost(at) => {
-                    self.resync.clear();
-                    self.resync
-                        .push_located(tmp.get(at..).unwrap_or_default(), Locator::new(&segs, at));
-                    self.resync
-                        .push(data.get(k..).unwrap_or_default(), origin.advanced(k as u64));
-                    self.scan_from = 1;
-                    self.drive_resync(false, sink);
+                    let lost = pending_vpos + at as u64;
+                    self.resync.push_located(
+                        tmp.get(at..).unwrap_or_default(),
+                        Locator::new(&segs, at),
+                        lost,
+                    );
+                    self.resync.push(
+                        data.get(k..).unwrap_or_default(),
+                        origin.advanced(k as u64),
+                        vpos + k as u64,
+                    );
+                    self.scan_from = lost + 1;
                     return;
                 }
             }
@@ -196,13 +313,13 @@ impl ChunkStreamDemuxer {
                 self.pending_origin = origin.advanced(at as u64);
             }
             Stop::Lost(at) => {
-                self.resync.clear();
+                let lost = vpos + (start + at) as u64;
                 self.resync.push(
                     rest.get(at..).unwrap_or_default(),
                     origin.advanced(at as u64),
+                    lost,
                 );
-                self.scan_from = 1;
-                self.drive_resync(false, sink);
+                self.scan_from = lost + 1;
             }
         }
     }

@@ -4,7 +4,7 @@
 use crate::diagnostic::Severity;
 
 use super::super::header::{ChunkHeader, ExtendedRule};
-use super::super::message::header_problem;
+use super::super::message::{header_problem, type_name};
 use super::super::stream::{Partial, StreamState};
 use super::super::Origin;
 use super::{ChunkStreamDemuxer, DemuxEvent, KnownStream, RawMessage};
@@ -54,7 +54,8 @@ impl ChunkStreamDemuxer {
             );
         }
         let known_before = self.streams.get(&csid).map(|s| s.known);
-        if h.fmt != 0 && known_before.is_none() {
+        // After a loss of sync a fmt 1 header may introduce a chunk stream (its fmt 0 was lost).
+        if h.fmt != 0 && known_before.is_none() && !(self.lenient && h.fmt == 1) {
             self.lose_sync(
                 at,
                 "chunk.unknown_stream",
@@ -72,6 +73,7 @@ impl ChunkStreamDemuxer {
             h.length.or(known_before.map(|k| k.length)),
         ) {
             if let Some(problem) = header_problem(type_id, length, &self.config) {
+                // After a fmt 3 continuation the header is the known one, already checked.
                 self.lose_sync(
                     at,
                     "chunk.bad_header",
@@ -90,6 +92,8 @@ impl ChunkStreamDemuxer {
                 if let Some(p) = state.partial.as_mut() {
                     p.msg.chunks += 1;
                     p.msg.last = end;
+                    // A message longer than the chunk size continued where that size said.
+                    self.size_known = true;
                     return Some(p.remaining().min(self.chunk_size));
                 }
             }
@@ -110,6 +114,13 @@ impl ChunkStreamDemuxer {
             self.flush_stream(csid, at, sink);
         }
         let resync_point = std::mem::take(&mut self.at_resync_point);
+        if known_before.is_none() && h.fmt != 0 {
+            self.report_guessed_stream(csid, h, at, sink);
+        }
+        if h.fmt == 0 && h.msid.is_some_and(|m| m != 0) {
+            self.stream_hint = h.msid;
+        }
+        let stream_msid = self.stream_hint.unwrap_or(1);
         let state = self.streams.entry(csid).or_insert_with(|| StreamState {
             known: KnownStream {
                 timestamp: 0,
@@ -119,7 +130,10 @@ impl ChunkStreamDemuxer {
                 msid: 0,
                 extended: None,
             },
-            inferred: false,
+            // A chunk stream first seen without fmt 0: its message stream id and timestamp
+            // base are unknown (a timestamp base of 0 keeps the deltas exact).
+            inferred: h.fmt != 0,
+            msid_known: false,
             partial: None,
         });
         let k = &mut state.known;
@@ -129,6 +143,7 @@ impl ChunkStreamDemuxer {
                 k.timestamp = value;
                 k.delta = value;
                 state.inferred = false;
+                state.msid_known = true;
                 None
             }
             1 | 2 => {
@@ -149,6 +164,10 @@ impl ChunkStreamDemuxer {
         }
         if let Some(msid) = h.msid {
             k.msid = msid;
+        }
+        let msid_guessed = !state.msid_known;
+        if msid_guessed {
+            k.msid = guess_msid(k.type_id, stream_msid);
         }
         if h.fmt <= 2 {
             k.extended = h.extended;
@@ -176,8 +195,49 @@ impl ChunkStreamDemuxer {
         let extended_expect = k.extended.map(|ext| [ext, k.timestamp]);
         let mut partial = Partial::new(msg, &self.config);
         partial.extended_expect = extended_expect;
+        partial.msid_guessed = msid_guessed;
         let first_chunk = partial.remaining().min(self.chunk_size);
         state.partial = Some(Box::new(partial));
         Some(first_chunk)
+    }
+}
+
+/// The message stream id a message most likely has when its chunk stream's fmt 0 header is
+/// unknown: control and NetConnection messages go on stream 0, media and data on the stream
+/// being published or played (commands are looked at again by name once whole).
+pub(super) fn guess_msid(type_id: u8, stream: u32) -> u32 {
+    match type_id {
+        8 | 9 | 15 | 18 | 22 => stream,
+        _ => 0,
+    }
+}
+
+impl ChunkStreamDemuxer {
+    fn report_guessed_stream<F: FnMut(DemuxEvent)>(
+        &mut self,
+        csid: u32,
+        h: &ChunkHeader,
+        at: Origin,
+        sink: &mut F,
+    ) {
+        self.guessed_reported += 1;
+        if self.guessed_reported > 8 {
+            return;
+        }
+        let type_id = h.type_id.unwrap_or(0);
+        let msid = guess_msid(type_id, self.stream_hint.unwrap_or(1));
+        self.emit_diag(
+            Severity::Info,
+            "chunk.state_guessed",
+            format!(
+                "chunk stream {csid} starts with a fmt {} header ({} message) and its fmt 0 \
+                 header is not in the capture: message stream id taken as {msid}, timestamps \
+                 counted from 0",
+                h.fmt,
+                type_name(type_id)
+            ),
+            at,
+            sink,
+        );
     }
 }

@@ -1,5 +1,9 @@
 //! [`RtmpConnection`]: one TCP connection's two directions, from the handshake to messages.
 
+mod probe;
+
+pub use probe::RTMP_PORTS;
+
 use crate::capture::Timestamp;
 use crate::diagnostic::Severity;
 
@@ -18,6 +22,11 @@ enum State {
         first: Origin,
         dir: Dir,
     },
+    /// The first bytes are no handshake: looking for a chain of chunk headers (a capture that
+    /// starts mid-connection).
+    Probing {
+        first: Origin,
+    },
     Rtmp,
     /// Not RTMP, or encrypted: nothing more is decoded.
     Ignored,
@@ -30,6 +39,10 @@ struct Side {
     /// Origin just past the last byte seen.
     end: Origin,
     finished: bool,
+    /// The direction was closed (its demuxer is finished once the connection is decided).
+    closed: bool,
+    /// Bytes fed while probing.
+    probed: u64,
 }
 
 /// Decodes one RTMP connection. Feed each direction's TCP byte stream in order (data, gaps,
@@ -42,14 +55,29 @@ pub struct RtmpConnection {
     sides: [Side; 2],
     handshake_reported: bool,
     unknown_types_reported: Vec<u8>,
+    config: RtmpConfig,
+    /// The TCP handshake is in the capture, so the first bytes are the RTMP handshake's.
+    syn_seen: bool,
+    /// One of the ports is an RTMP port: a shorter chain proves a mid-stream connection.
+    rtmp_port: bool,
+    /// Decoded without a handshake (the capture starts mid-connection).
+    midstream: bool,
+    first_byte: u8,
+    first_dir: Dir,
 }
 
-fn forward<F: FnMut(RtmpEvent)>(role: Dir, ev: DemuxEvent, reported: &mut Vec<u8>, sink: &mut F) {
+fn forward<F: FnMut(RtmpEvent)>(
+    role: Dir,
+    ev: DemuxEvent,
+    keep_payload: bool,
+    reported: &mut Vec<u8>,
+    sink: &mut F,
+) {
     match ev {
         DemuxEvent::Diagnostic(d) => sink(RtmpEvent::Diagnostic(d)),
         DemuxEvent::Message(raw) => {
             let first = raw.first;
-            let (msg, note) = RtmpMessage::from_raw(raw, role);
+            let (msg, note) = RtmpMessage::from_raw_keeping(raw, role, keep_payload);
             if let Some(note) = note {
                 sink(RtmpEvent::Diagnostic(diagnostic(
                     Severity::Info,
@@ -81,6 +109,8 @@ impl RtmpConnection {
             demuxer: ChunkStreamDemuxer::new(dir, config.clone()),
             end: Origin::default(),
             finished: false,
+            closed: false,
+            probed: 0,
         };
         RtmpConnection {
             state: State::Undetected,
@@ -88,7 +118,27 @@ impl RtmpConnection {
             sides: [side(Dir::C2S), side(Dir::S2C)],
             handshake_reported: false,
             unknown_types_reported: Vec::new(),
+            config,
+            syn_seen: true,
+            rtmp_port: true,
+            midstream: false,
+            first_byte: 0,
+            first_dir: Dir::C2S,
         }
+    }
+
+    /// What the TCP layer knows about the connection's start: whether its SYN is in the capture
+    /// (without it, the first bytes may be chunks that happen to look like a C0), and whether a
+    /// port is an RTMP port ([`RTMP_PORTS`]; a hint for recognising RTMP without a handshake,
+    /// not a rule). Both default to `true`.
+    pub fn set_start(&mut self, syn_seen: bool, rtmp_port: bool) {
+        self.syn_seen = syn_seen;
+        self.rtmp_port = rtmp_port;
+    }
+
+    /// Whether the connection is decoded without its handshake (mid-connection capture).
+    pub fn is_midstream(&self) -> bool {
+        self.midstream
     }
 
     pub fn is_rtmp(&self) -> bool {
@@ -164,6 +214,7 @@ impl RtmpConnection {
             version: 3,
             roles_swapped: self.roles_swapped,
             frame: first.frame,
+            midstream: false,
         });
         if self.roles_swapped {
             sink(RtmpEvent::Diagnostic(diagnostic(
@@ -221,7 +272,17 @@ impl RtmpConnection {
             return;
         };
         if self.state == State::Undetected {
-            self.detect(dir, first, origin, sink);
+            self.first_byte = first;
+            self.first_dir = dir;
+            if self.starts_midstream(data) {
+                self.start_probe(origin);
+            } else {
+                self.detect(dir, first, origin, sink);
+            }
+        }
+        if self.midstream || matches!(self.state, State::Probing { .. }) {
+            self.probe_data(dir, data, origin, sink);
+            return;
         }
         let role = self.role(dir);
         if matches!(self.state, State::Tentative { .. }) && role == Dir::C2S {
@@ -270,7 +331,7 @@ impl RtmpConnection {
             let side = pick(&mut self.sides, role);
             side.demuxer
                 .feed(rest, origin.advanced(used as u64), &mut |ev| {
-                    forward(role, ev, reported, sink)
+                    forward(role, ev, self.config.keep_payload, reported, sink)
                 });
         }
     }
@@ -298,7 +359,14 @@ impl RtmpConnection {
             )));
             return;
         }
-        if self.state != State::Rtmp || len == 0 {
+        if len == 0 {
+            return;
+        }
+        if self.midstream || matches!(self.state, State::Probing { .. }) {
+            self.probe_gap(dir, at, len, sink);
+            return;
+        }
+        if self.state != State::Rtmp {
             return;
         }
         let role = self.role(dir);
@@ -321,7 +389,7 @@ impl RtmpConnection {
             let reported = &mut self.unknown_types_reported;
             let side = pick(&mut self.sides, role);
             side.demuxer.gap(at.advanced(len - rest), rest, &mut |ev| {
-                forward(role, ev, reported, sink)
+                forward(role, ev, self.config.keep_payload, reported, sink)
             });
         }
     }
@@ -331,15 +399,17 @@ impl RtmpConnection {
         if matches!(self.state, State::Tentative { .. }) {
             self.confirm(sink);
         }
+        let role = self.role(dir);
+        self.side_mut(role).closed = true;
         if self.state != State::Rtmp {
             return;
         }
-        let role = self.role(dir);
         self.finish_side(role, sink);
     }
 
     /// The capture ended: everything still open is reported.
     pub fn finish<F: FnMut(RtmpEvent)>(&mut self, sink: &mut F) {
+        self.finish_probe(sink);
         // Too few bytes to tell: C0 = 3 and no contrary sign is taken as RTMP.
         self.confirm(sink);
         if self.state != State::Rtmp {
@@ -374,8 +444,9 @@ impl RtmpConnection {
         }
         side.finished = true;
         let end = side.end;
-        side.demuxer
-            .finish(end, &mut |ev| forward(role, ev, reported, sink));
+        side.demuxer.finish(end, &mut |ev| {
+            forward(role, ev, self.config.keep_payload, reported, sink)
+        });
     }
 
     fn handshake_info(&self) -> super::HandshakeInfo {

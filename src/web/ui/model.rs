@@ -1,0 +1,132 @@
+//! The analysed capture as the page holds it, with what the views derive from it once.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use rtmpscope::capture::Timestamp;
+use rtmpscope::rtmp::MessageBody;
+use rtmpscope::Report;
+
+/// One analysed capture.
+pub struct Loaded {
+    pub name: String,
+    pub report: Report,
+    /// The exported JSON, byte for byte what `rtmpscope summary --format json` prints.
+    pub report_json: String,
+    /// Each message's one-line summary, and its lower-case form for the text filter.
+    pub summaries: Vec<String>,
+    pub summaries_lower: Vec<String>,
+    /// Codecs seen per (connection, message stream).
+    pub codecs: BTreeMap<(u32, u32), Codecs>,
+    /// The capture's first packet time: relative times count from it.
+    pub start: Option<Timestamp>,
+    /// Type names present, in type id order, for the type filter.
+    pub types: Vec<(u8, String)>,
+}
+
+/// What the media tag headers of one message stream said.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Codecs {
+    pub video: Option<String>,
+    pub audio: Option<String>,
+}
+
+impl Loaded {
+    pub fn new(name: String, report: Report, report_json: String, summaries: Vec<String>) -> Self {
+        let summaries_lower = summaries.iter().map(|s| s.to_lowercase()).collect();
+        let mut codecs: BTreeMap<(u32, u32), Codecs> = BTreeMap::new();
+        let mut types: BTreeMap<u8, String> = BTreeMap::new();
+        for m in &report.messages {
+            let msg = &m.message;
+            types
+                .entry(msg.type_id)
+                .or_insert_with(|| msg.type_name.to_string());
+            match &msg.body {
+                MessageBody::Video(v) => {
+                    let entry = codecs.entry((m.conn, msg.msid)).or_default();
+                    if entry.video.is_none() {
+                        entry.video =
+                            Some(v.fourcc.clone().unwrap_or_else(|| v.codec_name.to_string()));
+                    }
+                }
+                MessageBody::Audio(a) => {
+                    let entry = codecs.entry((m.conn, msg.msid)).or_default();
+                    if entry.audio.is_none() {
+                        let mut text = a
+                            .fourcc
+                            .clone()
+                            .unwrap_or_else(|| a.format_name.to_string());
+                        if let Some(rate) = a.rate_hz {
+                            text.push_str(&format!(" {} kHz", f64::from(rate) / 1000.0));
+                        }
+                        if let Some(stereo) = a.stereo {
+                            text.push_str(if stereo { " stereo" } else { " mono" });
+                        }
+                        entry.audio = Some(text);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Loaded {
+            name,
+            start: report.capture.summary.start_time,
+            report,
+            report_json,
+            summaries,
+            summaries_lower,
+            codecs,
+            types: types.into_iter().collect(),
+        }
+    }
+
+    pub fn summary(&self, index: u64) -> &str {
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| self.summaries.get(i))
+            .map_or("", String::as_str)
+    }
+
+    /// Position of message `index` in `report.messages`.
+    pub fn position(&self, index: u64) -> Option<usize> {
+        let at = usize::try_from(index).ok()?;
+        match self.report.messages.get(at) {
+            Some(m) if m.index == index => Some(at),
+            _ => self.report.messages.iter().position(|m| m.index == index),
+        }
+    }
+
+    /// The session number (position in `sessions`) of a TCP connection.
+    pub fn session_of(&self, conn: u32) -> Option<usize> {
+        self.report.sessions.iter().position(|s| s.conn == conn)
+    }
+
+    /// The first message at or after `frame` (on `conn` if given), for diagnostics that point
+    /// at a frame rather than a message.
+    pub fn message_near_frame(&self, frame: u64, conn: Option<u32>) -> Option<u64> {
+        self.report
+            .messages
+            .iter()
+            .filter(|m| conn.is_none_or(|c| c == m.conn))
+            .find(|m| m.message.frame >= frame)
+            .map(|m| m.index)
+    }
+}
+
+/// A shared handle on the loaded capture. Props compare it by identity: a new capture is a new
+/// handle, and the same capture never changes.
+#[derive(Clone)]
+pub struct Data(pub Rc<Loaded>);
+
+impl PartialEq for Data {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for Data {
+    type Target = Loaded;
+    fn deref(&self) -> &Loaded {
+        &self.0
+    }
+}

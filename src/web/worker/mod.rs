@@ -1,0 +1,77 @@
+//! The analysis worker: reads the capture in slices, runs the core analyzer, keeps the report
+//! for detail requests, and answers the page (see [`crate::shared::protocol`]).
+
+pub mod analysis;
+pub mod detail;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::shared::protocol::{Event, Request};
+
+use analysis::Analysis;
+
+/// The last analysed capture: the report and the file it came from (re-read for raw bytes).
+struct Loaded {
+    analysis: Analysis,
+    file: Blob,
+}
+
+fn post(scope: &DedicatedWorkerGlobalScope, event: &Event) {
+    // Posting a plain object of strings and numbers cannot fail to clone.
+    let _ = scope.post_message(&event.to_js());
+}
+
+/// Installs the message handler and tells the page the worker is ready.
+pub fn start() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let loaded: Rc<RefCell<Option<Loaded>>> = Rc::new(RefCell::new(None));
+    let handler_scope = scope.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let Some(request) = Request::from_js(&event.data()) else {
+            return;
+        };
+        handle(&handler_scope, &loaded, request);
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    on_message.forget();
+    post(&scope, &Event::Ready);
+}
+
+fn handle(scope: &DedicatedWorkerGlobalScope, loaded: &RefCell<Option<Loaded>>, request: Request) {
+    match request {
+        Request::Analyze { file, name } => {
+            loaded.replace(None);
+            let mut progress =
+                |done: f64, total: f64| post(scope, &Event::Progress { done, total });
+            match analysis::analyze_blob(&file, &name, &mut progress) {
+                Ok(analysis) => {
+                    post(
+                        scope,
+                        &Event::Done {
+                            report_json: analysis.report_json.clone(),
+                            summaries_json: analysis.summaries_json.clone(),
+                        },
+                    );
+                    loaded.replace(Some(Loaded { analysis, file }));
+                }
+                Err(message) => post(scope, &Event::Failed { message }),
+            }
+        }
+        Request::Detail { index } => {
+            let guard = loaded.borrow();
+            let Some(current) = guard.as_ref() else {
+                return;
+            };
+            let detail = detail::message_detail(&current.analysis.report, &current.file, index);
+            if let Ok(json) = serde_json::to_string(&detail) {
+                post(scope, &Event::Detail { json });
+            }
+        }
+    }
+}

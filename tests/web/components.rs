@@ -1,0 +1,281 @@
+//! Browser tests of the web app's page side (headless Chromium via wasm-bindgen-test-runner):
+//! the message protocol, filters, keyboard steps, formatting, and the components rendered into
+//! a real DOM, including the timeline with 100 000 messages.
+#![cfg(target_arch = "wasm32")]
+// Tests may panic on what they did not expect.
+#![allow(clippy::unwrap_used)]
+
+// The app's modules, compiled into this test crate (the web binary is not a library).
+#[allow(dead_code)]
+#[path = "../../src/web/shared/mod.rs"]
+mod shared;
+#[allow(dead_code)]
+#[path = "../../src/web/ui/mod.rs"]
+mod ui;
+
+#[path = "support.rs"]
+mod support;
+
+use std::rc::Rc;
+
+use rtmpscope::amf::AmfValue;
+use rtmpscope::rtmp::Dir;
+use wasm_bindgen_test::*;
+use web_sys::Element;
+
+use shared::amf_node::AmfNode;
+use shared::protocol::{Event, Request};
+use support::{loaded, mount, query_all, sleep};
+use ui::filter::{Filter, Group, Kind};
+use ui::keys::{step, Move};
+use ui::model::Data;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn requests_and_events_survive_the_js_round_trip() {
+    let blob = web_sys::Blob::new().unwrap();
+    let request = Request::Analyze {
+        file: blob,
+        name: "a.pcap".into(),
+    };
+    match Request::from_js(&request.to_js()) {
+        Some(Request::Analyze { name, .. }) => assert_eq!(name, "a.pcap"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        Request::from_js(&Request::Detail { index: 41 }.to_js()),
+        Some(Request::Detail { index: 41 })
+    ));
+    for event in [
+        Event::Ready,
+        Event::Progress {
+            done: 8.0,
+            total: 16.0,
+        },
+        Event::Done {
+            report_json: "{}".into(),
+            summaries_json: "[]".into(),
+        },
+        Event::Failed {
+            message: "no".into(),
+        },
+        Event::Detail { json: "{}".into() },
+    ] {
+        assert_eq!(Event::from_js(&event.to_js()), Some(event));
+    }
+    assert_eq!(
+        Event::from_js(&wasm_bindgen::JsValue::from_str("junk")),
+        None
+    );
+}
+
+#[wasm_bindgen_test]
+fn filters_by_session_direction_group_type_and_text() {
+    let data = loaded();
+    let all = Filter::default().apply(&data);
+    assert_eq!(all.len(), 386);
+    let video = Filter {
+        kind: Kind::Group(Group::Video),
+        ..Filter::default()
+    }
+    .apply(&data);
+    assert_eq!(video.len(), 152);
+    let audio = Filter {
+        kind: Kind::Type(8),
+        ..Filter::default()
+    }
+    .apply(&data);
+    assert_eq!(audio.len(), 218);
+    let from_server = Filter {
+        dir: Some(Dir::S2C),
+        ..Filter::default()
+    }
+    .apply(&data);
+    assert!(!from_server.is_empty() && from_server.len() < 20);
+    let text = Filter {
+        text: "CONNECT(".into(),
+        ..Filter::default()
+    }
+    .apply(&data);
+    assert_eq!(text.len(), 1);
+    let none = Filter {
+        conn: Some(99),
+        ..Filter::default()
+    }
+    .apply(&data);
+    assert!(none.is_empty());
+    assert_eq!(
+        Kind::from_key(&Kind::Group(Group::Data).key()),
+        Kind::Group(Group::Data)
+    );
+    assert_eq!(Kind::from_key("t:20"), Kind::Type(20));
+    assert_eq!(Kind::from_key("nonsense"), Kind::All);
+}
+
+#[wasm_bindgen_test]
+fn keyboard_steps_stay_inside_the_filtered_rows() {
+    let data = loaded();
+    let video = Filter {
+        kind: Kind::Group(Group::Video),
+        ..Filter::default()
+    }
+    .apply(&data);
+    let first = step(&video, &data, None, Move::By(1)).unwrap();
+    assert_eq!(data.report.messages[video[0] as usize].index, first);
+    let second = step(&video, &data, Some(first), Move::By(1)).unwrap();
+    assert_eq!(data.report.messages[video[1] as usize].index, second);
+    assert_eq!(step(&video, &data, Some(first), Move::By(-5)), Some(first));
+    let last = step(&video, &data, Some(first), Move::Last).unwrap();
+    assert_eq!(
+        data.report.messages[*video.last().unwrap() as usize].index,
+        last
+    );
+    assert_eq!(step(&[], &data, None, Move::First), None);
+}
+
+#[wasm_bindgen_test]
+fn formats_numbers_like_the_cli() {
+    use ui::format;
+    assert_eq!(format::bytes(512), "512 B");
+    assert_eq!(format::bytes(14_540), "14.2 KB");
+    assert_eq!(format::kbps(850.4), "850 kbit/s");
+    assert_eq!(format::kbps(4200.0), "4.20 Mbit/s");
+    assert_eq!(format::duration(125.0), "2 min 05 s");
+    let t = rtmpscope::capture::Timestamp::new(1_700_000_000, 123_456_000);
+    assert_eq!(format::time_of_day(t), "22:13:20.123456");
+    assert_eq!(format::date_time(t), "2023-11-14 22:13:20 UTC");
+    assert_eq!(format::count(100_000), "100\u{202f}000");
+    assert_eq!(ui::chart::nice_ceiling(730.0), 1000.0);
+    assert_eq!(ui::chart::nice_ceiling(1500.0), 2000.0);
+}
+
+#[wasm_bindgen_test]
+fn amf_nodes_keep_the_types_json_loses() {
+    let value = AmfValue::EcmaArray(vec![
+        ("duration".into(), AmfValue::Number(0.0)),
+        ("encoder".into(), AmfValue::String("Lavf59".into())),
+        ("id".into(), AmfValue::Integer(7)),
+        ("missing".into(), AmfValue::Undefined),
+    ]);
+    let node = AmfNode::from_value("value 2", &value);
+    assert_eq!(node.kind, "ecma-array");
+    assert_eq!(node.value, "4 entries");
+    let kinds: Vec<&str> = node.children.iter().map(|c| c.kind.as_str()).collect();
+    assert_eq!(kinds, ["number", "string", "integer", "undefined"]);
+    assert_eq!(node.children[1].value, "\"Lavf59\"");
+    assert_eq!(node.len(), 5);
+}
+
+#[wasm_bindgen_test]
+async fn amf_tree_renders_collapsible_typed_nodes() {
+    let nodes = vec![AmfNode::from_value(
+        "command object",
+        &AmfValue::Object {
+            class_name: None,
+            properties: vec![("app".into(), AmfValue::String("live".into()))],
+        },
+    )];
+    let root = mount::<ui::amf_tree::AmfTree>(ui::amf_tree::AmfTreeProps {
+        nodes: Rc::new(nodes),
+    })
+    .await;
+    let tree = root
+        .query_selector("[data-testid=amf-tree]")
+        .unwrap()
+        .unwrap();
+    let text = tree.text_content().unwrap();
+    assert!(text.contains("command object"), "{text}");
+    assert!(
+        text.contains("app") && text.contains("\"live\"") && text.contains("string"),
+        "{text}"
+    );
+    assert_eq!(query_all(&root, "details[open]").len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn session_card_shows_app_stream_role_codecs_and_a_chart() {
+    let data = Data(Rc::new(loaded()));
+    let root = mount::<ui::sessions::SessionList>(ui::sessions::SessionListProps {
+        data,
+        on_jump: yew::Callback::noop(),
+    })
+    .await;
+    let cards = query_all(&root, "[data-testid=session-card]");
+    assert_eq!(cards.len(), 1);
+    let text = cards[0].text_content().unwrap();
+    for needle in [
+        "live",
+        "stream",
+        "publish",
+        "rtmp://127.0.0.1",
+        "NetStream.Publish.Start",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from {text}");
+    }
+    assert!(text.contains("AVC") || text.contains("H.264"), "{text}");
+    assert!(text.contains("AAC"), "{text}");
+    let chart = root
+        .query_selector("[data-testid=bitrate-chart]")
+        .unwrap()
+        .unwrap();
+    let buckets: usize = chart
+        .get_attribute("data-buckets")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(buckets >= 5, "{buckets}");
+    let points = chart
+        .query_selector("[data-testid=chart-total]")
+        .unwrap()
+        .unwrap()
+        .get_attribute("points")
+        .unwrap();
+    assert_eq!(points.split_whitespace().count(), buckets);
+}
+
+#[wasm_bindgen_test]
+async fn timeline_renders_only_visible_rows_of_100_000() {
+    let mut big = loaded();
+    let template = big.report.messages.clone();
+    let mut summaries = Vec::new();
+    while big.report.messages.len() < 100_000 {
+        for m in &template {
+            let mut m = m.clone();
+            m.index = big.report.messages.len() as u64;
+            summaries.push(big.summaries[(m.index as usize) % template.len()].clone());
+            big.report.messages.push(m);
+        }
+    }
+    big.summaries.extend(summaries);
+    let total = big.report.messages.len();
+    let data = Data(Rc::new(big));
+    let visible = Rc::new(Filter::default().apply(&data));
+    assert_eq!(visible.len(), total);
+    let root = support::container("height: 600px; display: flex");
+    yew::Renderer::<ui::timeline::Timeline>::with_root_and_props(
+        root.clone(),
+        ui::timeline::TimelineProps {
+            data,
+            visible,
+            selected: Some(99_990),
+            on_select: yew::Callback::noop(),
+        },
+    )
+    .render();
+    sleep(50).await;
+    let rows = query_all(&root, "[data-testid=timeline-row]");
+    assert!(
+        rows.len() > 5 && rows.len() < 200,
+        "{} rows rendered",
+        rows.len()
+    );
+    // The selected row, near the end, was scrolled into view.
+    assert!(
+        rows.iter()
+            .any(|r: &Element| r.get_attribute("data-index").as_deref() == Some("99990")),
+        "selected row not rendered"
+    );
+    assert_eq!(ui::timeline::window(0.0, 400.0, 3), 0..3);
+    assert_eq!(ui::timeline::window(20_000.0, 400.0, 100_000), 990..1031);
+}
