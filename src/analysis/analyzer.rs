@@ -246,7 +246,8 @@ pub fn analyze_bytes(data: &[u8], options: AnalyzerOptions) -> Result<Report, Ca
     analyzer.finish()
 }
 
-/// Analyzes a capture file, reading it in large pieces (native builds only).
+/// Analyzes a capture file (native builds only), read in pieces: see
+/// [`crate::capture::for_each_piece`].
 ///
 /// ```
 /// let report = rtmpscope::analyze_path("tests/data/nginx-ffmpeg-publish.pcap".as_ref())?;
@@ -260,29 +261,11 @@ pub fn analyze_bytes(data: &[u8], options: AnalyzerOptions) -> Result<Report, Ca
 /// ```
 #[cfg(not(target_arch = "wasm32"))]
 pub fn analyze_path(path: &std::path::Path) -> Result<Report, CaptureError> {
-    use std::io::Read;
-
-    const PIECE: usize = 8 * 1024 * 1024;
-    let io_error = |source: std::io::Error| CaptureError::Io {
-        path: path.display().to_string(),
-        source: std::sync::Arc::new(source),
-    };
-    let mut file = std::fs::File::open(path).map_err(io_error)?;
     let mut analyzer = Analyzer::new(AnalyzerOptions {
         file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
         ..AnalyzerOptions::default()
     });
-    let mut buf = vec![0u8; PIECE];
-    loop {
-        let n = match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(io_error(e)),
-        };
-        if analyzer.feed(buf.get(..n).unwrap_or_default()).is_err() {
-            break;
-        }
-    }
+    // A feed error stops the reading; finish() reports it after what came before.
+    crate::capture::for_each_piece(path, |piece| analyzer.feed(piece).is_ok())?;
     analyzer.finish()
 }

@@ -1,7 +1,6 @@
 //! Feeds each TCP connection's byte streams to an RTMP decoder and collects what comes out:
 //! sessions, numbered messages, command pairs and diagnostics.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
@@ -43,15 +42,55 @@ struct ConnState {
     now: Option<Timestamp>,
 }
 
+/// Live connections by TCP connection index, which counts up from 0: a vector lookup per data
+/// event instead of hashing.
+#[derive(Default)]
+struct LiveConns(Vec<Option<Box<ConnState>>>);
+
+impl LiveConns {
+    fn insert(&mut self, conn: u32, state: ConnState) {
+        let index = conn as usize;
+        if self.0.len() <= index {
+            self.0.resize_with(index + 1, || None);
+        }
+        if let Some(slot) = self.0.get_mut(index) {
+            *slot = Some(Box::new(state));
+        }
+    }
+
+    fn get(&self, conn: &u32) -> Option<&ConnState> {
+        self.0.get(*conn as usize)?.as_deref()
+    }
+
+    fn get_mut(&mut self, conn: &u32) -> Option<&mut ConnState> {
+        self.0.get_mut(*conn as usize)?.as_deref_mut()
+    }
+
+    fn remove(&mut self, conn: &u32) -> Option<ConnState> {
+        self.0.get_mut(*conn as usize)?.take().map(|state| *state)
+    }
+
+    /// Open connections, in index order.
+    fn keys(&self) -> impl Iterator<Item = u32> + '_ {
+        self.0
+            .iter()
+            .enumerate()
+            .filter(|(_, slot)| slot.is_some())
+            .map(|(index, _)| index as u32)
+    }
+}
+
 /// The RTMP stage of the pipeline.
 pub(crate) struct RtmpStage {
     config: RtmpConfig,
-    live: HashMap<u32, ConnState>,
+    live: LiveConns,
     /// By connection index; filled as connections open.
     pub protocols: Vec<Protocol>,
     pub sessions: Vec<Session>,
     pub messages: Vec<MessageRecord>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Events of the current call, kept to reuse the allocation (one per data event otherwise).
+    pending: Vec<RtmpEvent>,
 }
 
 fn rtmp_dir(dir: Direction) -> Dir {
@@ -65,11 +104,12 @@ impl RtmpStage {
     pub fn new(config: RtmpConfig) -> Self {
         RtmpStage {
             config,
-            live: HashMap::new(),
+            live: LiveConns::default(),
             protocols: Vec::new(),
             sessions: Vec::new(),
             messages: Vec::new(),
             diagnostics: Vec::new(),
+            pending: Vec::new(),
         }
     }
 
@@ -194,8 +234,7 @@ impl RtmpStage {
 
     /// End of capture: flush every connection still open.
     pub fn finish(&mut self) {
-        let mut open: Vec<u32> = self.live.keys().copied().collect();
-        open.sort_unstable();
+        let open: Vec<u32> = self.live.keys().collect();
         for conn in open {
             self.retire(conn);
         }
@@ -259,12 +298,12 @@ impl RtmpStage {
             sessions,
             messages,
             diagnostics,
+            pending,
             ..
         } = self;
         let state = live.get_mut(&conn)?;
-        let mut pending = Vec::new();
         let result = f(state, &mut |event| pending.push(event));
-        for event in pending {
+        for event in pending.drain(..) {
             route(conn, state, event, sessions, messages, diagnostics);
         }
         Some(result)

@@ -23,6 +23,8 @@
 use serde::{Deserialize, Serialize};
 
 mod error;
+#[cfg(not(target_arch = "wasm32"))]
+mod file;
 mod pcap;
 mod pcapng;
 mod reader;
@@ -36,6 +38,8 @@ mod tests;
 mod tests_bad_input;
 
 pub use error::CaptureError;
+#[cfg(not(target_arch = "wasm32"))]
+pub use file::for_each_piece;
 #[cfg(not(target_arch = "wasm32"))]
 pub use reader::read_path;
 pub use reader::{read_bytes, CaptureReader, MAX_RECORD_LEN};

@@ -161,8 +161,15 @@ impl PcapFile {
         })?;
         let per_sec: u32 = if self.nanos { 1_000_000_000 } else { 1_000_000 };
         // A fraction past one second is out of spec; carry it over rather than reject the file.
-        let secs = i64::from(block.ts_sec) + i64::from(block.ts_usec / per_sec);
-        let frac = block.ts_usec % per_sec;
+        // (Tested first: the division is a measurable share of reading a packet.)
+        let (secs, frac) = if block.ts_usec < per_sec {
+            (i64::from(block.ts_sec), block.ts_usec)
+        } else {
+            (
+                i64::from(block.ts_sec) + i64::from(block.ts_usec / per_sec),
+                block.ts_usec % per_sec,
+            )
+        };
         let nanos = if self.nanos { frac } else { frac * 1000 };
         Ok(RawPacket {
             interface: 0,

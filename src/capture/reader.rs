@@ -345,30 +345,23 @@ pub fn read_bytes<F: FnMut(&Packet<'_>)>(
     Ok(reader.into_summary())
 }
 
-/// Reads a capture file from disk in large pieces (native builds only).
+/// Reads a capture file from disk (native builds only): see [`for_each_piece`](super::for_each_piece).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn read_path<F: FnMut(&Packet<'_>)>(
     path: &std::path::Path,
     mut on_packet: F,
 ) -> Result<CaptureSummary, CaptureError> {
-    use std::io::Read;
-
-    const PIECE: usize = 8 * 1024 * 1024;
-    let io_error = |source: std::io::Error| CaptureError::Io {
-        path: path.display().to_string(),
-        source: std::sync::Arc::new(source),
-    };
-    let mut file = std::fs::File::open(path).map_err(io_error)?;
     let mut reader = CaptureReader::new();
-    let mut buf = vec![0u8; PIECE];
-    loop {
-        let n = match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(io_error(e)),
-        };
-        reader.feed(buf.get(..n).unwrap_or_default(), &mut on_packet)?;
+    let mut failed = None;
+    super::for_each_piece(path, |piece| match reader.feed(piece, &mut on_packet) {
+        Ok(()) => true,
+        Err(error) => {
+            failed = Some(error);
+            false
+        }
+    })?;
+    if let Some(error) = failed {
+        return Err(error);
     }
     reader.finish()?;
     Ok(reader.into_summary())

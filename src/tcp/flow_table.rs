@@ -1,12 +1,12 @@
 //! Connections by 4-tuple: numbering, client/server roles, lifetime, and dispatch of each
 //! segment to its two directions' reassemblers.
 
+use super::conn_index::ConnIndex;
 use super::emit::{Now, Out};
 use super::reassembler::{Reassembler, SegmentIn};
 use super::stats::{ConnectionStats, DirectionStats};
 use super::{CloseReason, ConnId, Direction, FlowEvent, GapReason, PacketMeta, TcpConfig};
 use crate::net::TcpSegment;
-use std::collections::HashMap;
 use std::net::SocketAddr;
 
 /// Ports that mark the server when the SYN is not in the capture (RTMP, RTMPS, RTMPT, and
@@ -44,7 +44,7 @@ impl LiveConn {
 #[derive(Debug, Default)]
 pub struct FlowTable {
     config: TcpConfig,
-    by_tuple: HashMap<(SocketAddr, SocketAddr), ConnId>,
+    by_tuple: ConnIndex,
     connections: Vec<ConnectionStats>,
     /// Parallel to `connections`; `None` once a connection is closed and its buffers freed.
     live: Vec<Option<Box<LiveConn>>>,
@@ -90,15 +90,14 @@ impl FlowTable {
             frame: meta.frame,
             time: meta.time,
         };
-        let key = tuple_key(seg.src, seg.dst);
-        let conn = match self.by_tuple.get(&key) {
-            Some(&conn) if !self.is_reuse(conn, seg) => conn,
+        let conn = match self.by_tuple.get(seg.src, seg.dst) {
+            Some(conn) if !self.is_reuse(conn, seg) => conn,
             existing => {
-                if let Some(&old) = existing {
+                if let Some(old) = existing {
                     self.retire(old, now, sink);
                 }
                 let conn = self.open(meta, seg, sink);
-                self.by_tuple.insert(key, conn);
+                self.by_tuple.insert(seg.src, seg.dst, conn);
                 conn
             }
         };
@@ -362,14 +361,6 @@ fn close_direction<F: FnMut(FlowEvent<'_>)>(
     if !r.is_closed() {
         r.mark_closed();
         out.closed(reason, now);
-    }
-}
-
-fn tuple_key(a: SocketAddr, b: SocketAddr) -> (SocketAddr, SocketAddr) {
-    if a <= b {
-        (a, b)
-    } else {
-        (b, a)
     }
 }
 

@@ -41,6 +41,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
 )]
 
+mod conn_index;
 mod emit;
 mod flow_table;
 mod pending;
