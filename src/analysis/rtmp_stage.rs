@@ -30,13 +30,18 @@ pub enum Protocol {
 
 struct ConnState {
     decoder: RtmpConnection,
+    closed: [bool; 2],
+    meta: ConnMeta,
+}
+
+/// What routing a connection's events needs (apart from its decoder, which produces them).
+struct ConnMeta {
     pairer: CommandPairer,
     client: SocketAddr,
     server: SocketAddr,
     protocol: Protocol,
     /// Index into `RtmpStage::sessions` once the handshake was seen.
     session: Option<usize>,
-    closed: [bool; 2],
 }
 
 /// The RTMP stage of the pipeline.
@@ -48,6 +53,15 @@ pub(crate) struct RtmpStage {
     pub sessions: Vec<Session>,
     pub messages: Vec<MessageRecord>,
     pub diagnostics: Vec<Diagnostic>,
+    cap: MessageCap,
+}
+
+/// Messages kept in the report: past [`RtmpConfig::max_messages`] they are only counted (in
+/// sessions and streams), so memory follows the cap, not the input (a message can take one byte
+/// of capture but some hundred bytes of report).
+struct MessageCap {
+    max: usize,
+    dropped: u64,
 }
 
 fn rtmp_dir(dir: Direction) -> Dir {
@@ -59,6 +73,7 @@ fn rtmp_dir(dir: Direction) -> Dir {
 
 impl RtmpStage {
     pub fn new(config: RtmpConfig) -> Self {
+        let max = config.max_messages;
         RtmpStage {
             config,
             live: HashMap::new(),
@@ -66,6 +81,7 @@ impl RtmpStage {
             sessions: Vec::new(),
             messages: Vec::new(),
             diagnostics: Vec::new(),
+            cap: MessageCap { max, dropped: 0 },
         }
     }
 
@@ -91,12 +107,14 @@ impl RtmpStage {
                     conn,
                     ConnState {
                         decoder,
-                        pairer: CommandPairer::new(),
-                        client,
-                        server,
-                        protocol: Protocol::Unknown,
-                        session: None,
                         closed: [false; 2],
+                        meta: ConnMeta {
+                            pairer: CommandPairer::new(),
+                            client,
+                            server,
+                            protocol: Protocol::Unknown,
+                            session: None,
+                        },
                     },
                 );
             }
@@ -110,10 +128,8 @@ impl RtmpStage {
                 ..
             } => {
                 let origin = Origin::new(completed_frame, time, stream_offset, file_offset);
-                self.with_conn(conn, |state, sink| {
-                    state
-                        .decoder
-                        .on_data(rtmp_dir(dir), data, origin, &mut |e| sink(e))
+                self.with_conn(conn, |decoder, sink| {
+                    decoder.on_data(rtmp_dir(dir), data, origin, &mut |e| sink(e))
                 });
             }
             FlowEvent::Gap {
@@ -124,18 +140,16 @@ impl RtmpStage {
                 time,
                 ..
             } => {
-                self.with_conn(conn, |state, sink| {
-                    state
-                        .decoder
-                        .on_gap(rtmp_dir(dir), stream_offset, len, frame, time, &mut |e| {
-                            sink(e)
-                        })
+                self.with_conn(conn, |decoder, sink| {
+                    decoder.on_gap(rtmp_dir(dir), stream_offset, len, frame, time, &mut |e| {
+                        sink(e)
+                    })
                 });
             }
             FlowEvent::Closed { dir, .. } => {
-                let both = self.with_conn(conn, |state, sink| {
-                    let d = rtmp_dir(dir);
-                    state.decoder.on_close(d, &mut |e| sink(e));
+                let d = rtmp_dir(dir);
+                self.with_conn(conn, |decoder, sink| decoder.on_close(d, &mut |e| sink(e)));
+                let both = self.live.get_mut(&conn).map(|state| {
                     state.closed[usize::from(d == Dir::S2C)] = true;
                     state.closed == [true, true]
                 });
@@ -154,6 +168,27 @@ impl RtmpStage {
             self.retire(conn);
         }
         self.order_by_completion();
+        if self.cap.dropped > 0 {
+            self.diagnostics.push(Diagnostic::new(
+                crate::diagnostic::Severity::Warning,
+                "report.messages_capped",
+                format!(
+                    "the report lists the first {} RTMP messages; {} more are only counted in \
+                     the sessions and streams",
+                    self.cap.max, self.cap.dropped
+                ),
+                crate::diagnostic::Location::default(),
+            ));
+            self.first_and_last_messages();
+        }
+    }
+
+    fn first_and_last_messages(&mut self) {
+        for session in &mut self.sessions {
+            let mut mine = self.messages.iter().filter(|r| r.conn == session.conn);
+            session.first_message = mine.clone().next().map(|r| r.index);
+            session.last_message = mine.next_back().map(|r| r.index);
+        }
     }
 
     /// Messages are numbered as they come out of the decoders, which is completion order except
@@ -186,52 +221,50 @@ impl RtmpStage {
                 pair.request_index = remap(pair.request_index);
                 pair.response_index = remap(pair.response_index);
             }
-            let mut mine = self.messages.iter().filter(|r| r.conn == session.conn);
-            session.first_message = mine.clone().next().map(|r| r.index);
-            session.last_message = mine.next_back().map(|r| r.index);
         }
+        self.first_and_last_messages();
     }
 
     /// Finishes a connection's decoder and frees it.
     fn retire(&mut self, conn: u32) {
-        self.with_conn(conn, |state, sink| state.decoder.finish(&mut |e| sink(e)));
+        self.with_conn(conn, |decoder, sink| decoder.finish(&mut |e| sink(e)));
         if let Some(state) = self.live.remove(&conn) {
             if let Some(p) = self.protocols.get_mut(conn as usize) {
-                *p = state.protocol;
+                *p = state.meta.protocol;
             }
         }
     }
 
-    /// Runs `f` on a live connection with a sink that routes its RTMP events into the report.
+    /// Runs `f` on a live connection's decoder with a sink that routes its RTMP events into the
+    /// report as they come (never a packet's worth of them held at once).
     fn with_conn<R>(
         &mut self,
         conn: u32,
-        f: impl FnOnce(&mut ConnState, &mut dyn FnMut(RtmpEvent)) -> R,
+        f: impl FnOnce(&mut RtmpConnection, &mut dyn FnMut(RtmpEvent)) -> R,
     ) -> Option<R> {
         let RtmpStage {
             live,
             sessions,
             messages,
             diagnostics,
+            cap,
             ..
         } = self;
-        let state = live.get_mut(&conn)?;
-        let mut pending = Vec::new();
-        let result = f(state, &mut |event| pending.push(event));
-        for event in pending {
-            route(conn, state, event, sessions, messages, diagnostics);
-        }
-        Some(result)
+        let ConnState { decoder, meta, .. } = live.get_mut(&conn)?;
+        Some(f(decoder, &mut |event| {
+            route(conn, meta, event, sessions, messages, diagnostics, cap)
+        }))
     }
 }
 
 fn route(
     conn: u32,
-    state: &mut ConnState,
+    state: &mut ConnMeta,
     event: RtmpEvent,
     sessions: &mut Vec<Session>,
     messages: &mut Vec<MessageRecord>,
     diagnostics: &mut Vec<Diagnostic>,
+    cap: &mut MessageCap,
 ) {
     match event {
         RtmpEvent::Detected { roles_swapped, .. } => {
@@ -252,7 +285,7 @@ fn route(
             }
         }
         RtmpEvent::Message(message) => {
-            let index = messages.len() as u64;
+            let index = messages.len() as u64 + cap.dropped;
             let pair = state.pairer.observe(index, &message);
             if let Some(session) = state.session.and_then(|i| sessions.get_mut(i)) {
                 session.observe(index, &message);
@@ -263,6 +296,10 @@ fn route(
                     };
                     session.observe_pair(pair.clone(), result);
                 }
+            }
+            if messages.len() >= cap.max {
+                cap.dropped += 1;
+                return;
             }
             let mut record = MessageRecord {
                 index,

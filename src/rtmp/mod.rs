@@ -159,6 +159,14 @@ pub struct RtmpConfig {
     /// boundary being found before the connection is given up as not RTMP.
     #[serde(default = "default_probe_limit")]
     pub probe_limit: u64,
+    /// Messages an analysis lists one by one (the rest are only counted): a message can take
+    /// one byte of capture but some hundred bytes of report.
+    #[serde(default = "default_max_messages")]
+    pub max_messages: usize,
+}
+
+fn default_max_messages() -> usize {
+    2_000_000
 }
 
 fn default_probe_limit() -> u64 {
@@ -175,6 +183,7 @@ impl Default for RtmpConfig {
             max_buffered: 32 << 20,
             max_resync_buffer: 1 << 20,
             probe_limit: default_probe_limit(),
+            max_messages: default_max_messages(),
         }
     }
 }

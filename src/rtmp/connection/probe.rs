@@ -100,7 +100,7 @@ impl RtmpConnection {
             if side.demuxer.has_synced() {
                 self.confirm_midstream(first, dir, sink);
             } else if side.probed > self.config.probe_limit {
-                self.give_up_probe(first, dir, sink);
+                self.give_up_probe(first, sink);
                 return;
             }
         }
@@ -167,7 +167,7 @@ impl RtmpConnection {
         }
     }
 
-    fn give_up_probe<F: FnMut(RtmpEvent)>(&mut self, first: Origin, dir: Dir, sink: &mut F) {
+    fn give_up_probe<F: FnMut(RtmpEvent)>(&mut self, first: Origin, sink: &mut F) {
         self.state = State::Ignored;
         let first_byte = self.first_byte;
         sink(RtmpEvent::NotRtmp {
@@ -175,18 +175,8 @@ impl RtmpConnection {
             dir: self.first_dir,
             frame: first.frame,
         });
-        sink(RtmpEvent::Diagnostic(diagnostic(
-            Severity::Info,
-            "rtmp.not_rtmp",
-            format!(
-                "no handshake, and no chain of RTMP chunk headers in the first {} bytes of the \
-                 {} direction",
-                self.config.probe_limit,
-                dir.as_str()
-            ),
-            first,
-            dir,
-        )));
+        // No diagnostic: the connection's protocol says it, and a capture of a million
+        // short non-RTMP connections should not carry a million notes.
         for side in &mut self.sides {
             side.demuxer = ChunkStreamDemuxer::new(Dir::C2S, Default::default());
         }
@@ -212,6 +202,6 @@ impl RtmpConnection {
                 return;
             }
         }
-        self.give_up_probe(first, Dir::C2S, sink);
+        self.give_up_probe(first, sink);
     }
 }
