@@ -247,3 +247,80 @@ fn many_streams_over_a_long_capture_stay_bounded() {
     assert_eq!(report.sessions[0].streams.len(), streams as usize);
     assert!(peak <= 16 * MB, "peak {peak}");
 }
+
+#[test]
+fn many_connections_share_one_budget() {
+    // 40 connections, interleaved, each with an AMF0 data message declared at 4 MB of which 1 MB
+    // arrives: 40 MB of unfinished bodies the decoders would keep, each within its own limits.
+    // Past the shared budget the connection that grows sheds its body.
+    let conns = 40u16;
+    let mut w = PcapWriter::new(65535);
+    let mut seqs = vec![1000u32; usize::from(conns)];
+    let mut usec = 0;
+    let client = |i: u16| (CLIENT, 40000 + i);
+    let s = (SERVER, 1935);
+    let mut handshake = vec![3];
+    handshake.extend(vec![0; 1536]);
+    let mut s0s1s2 = vec![3];
+    s0s1s2.extend(vec![0; 3072]);
+    let mut header = vec![0; 1536];
+    encode_chunk_header(0, 2, 0, 4, 1, 0, None, &mut header);
+    header.extend(0x7fff_ffffu32.to_be_bytes());
+    encode_chunk_header(0, 3, 0, 4 << 20, 18, 1, None, &mut header);
+    // A long string that fills the body: what is kept decodes to one value of its size.
+    header.extend([2, 0, 10]);
+    header.extend(b"onMetaData");
+    header.push(0x0c);
+    header.extend(((4u32 << 20) - 18).to_be_bytes());
+    for i in 0..conns {
+        w.tcp(usec, client(i), s, 999, 0, SYN, &[]);
+        w.tcp(usec, s, client(i), 4999, 1000, SYN | ACK, &[]);
+        w.tcp(usec, client(i), s, 1000, 5000, PSH_ACK, &handshake);
+        w.tcp(usec, s, client(i), 5000, 2537, PSH_ACK, &s0s1s2);
+        w.tcp(usec, client(i), s, 2537, 8073, PSH_ACK, &header);
+        seqs[usize::from(i)] = 2537 + header.len() as u32;
+        usec += 1;
+    }
+    let filler = vec![b'A'; 8192];
+    let mut pieces = Vec::new();
+    for _ in 0..128 {
+        for i in 0..conns {
+            let seq = &mut seqs[usize::from(i)];
+            w.tcp(usec, client(i), s, *seq, 8073, PSH_ACK, &filler);
+            *seq += filler.len() as u32;
+            usec += 1;
+        }
+        pieces.push(w.take());
+    }
+    let max_held = 8 * MB;
+    let options = AnalyzerOptions {
+        rtmp: RtmpConfig {
+            max_held_total: max_held,
+            ..RtmpConfig::default()
+        },
+        ..AnalyzerOptions::default()
+    };
+    let base = reset_peak();
+    let mut analyzer = Analyzer::new(options);
+    for piece in &pieces {
+        analyzer.feed(piece).unwrap();
+    }
+    let report = analyzer.finish().unwrap();
+    let peak = heap_peak_since(base);
+    let data: Vec<_> = report
+        .messages
+        .iter()
+        .filter(|m| m.message.type_id == 18)
+        .collect();
+    assert_eq!(data.len(), usize::from(conns));
+    // Together they stay within the budget: the connections that grew past it gave up their
+    // bodies (kept as a prefix, marked truncated); the rest fit.
+    assert!(data.iter().all(|m| m.message.damaged));
+    let shed = data.iter().filter(|m| m.message.truncated).count();
+    assert!(shed >= usize::from(conns) / 2, "{shed}");
+    eprintln!(
+        "{conns} connections x 1 MB of unfinished body: peak {peak} (shared budget {max_held})"
+    );
+    // Held bodies (with their growth slack), plus what the report keeps of the unshed ones.
+    assert!(peak <= 3 * max_held + 4 * MB, "peak {peak}");
+}

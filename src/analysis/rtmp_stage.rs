@@ -54,6 +54,9 @@ pub(crate) struct RtmpStage {
     pub messages: Vec<MessageRecord>,
     pub diagnostics: Vec<Diagnostic>,
     cap: MessageCap,
+    /// Stream bytes the live decoders hold, and the most they may hold together.
+    held: usize,
+    max_held: usize,
 }
 
 /// Messages kept in the report: past [`RtmpConfig::max_messages`] they are only counted (in
@@ -74,6 +77,7 @@ fn rtmp_dir(dir: Direction) -> Dir {
 impl RtmpStage {
     pub fn new(config: RtmpConfig) -> Self {
         let max = config.max_messages;
+        let max_held = config.max_held_total;
         RtmpStage {
             config,
             live: HashMap::new(),
@@ -82,6 +86,8 @@ impl RtmpStage {
             messages: Vec::new(),
             diagnostics: Vec::new(),
             cap: MessageCap { max, dropped: 0 },
+            held: 0,
+            max_held,
         }
     }
 
@@ -229,6 +235,7 @@ impl RtmpStage {
     fn retire(&mut self, conn: u32) {
         self.with_conn(conn, |decoder, sink| decoder.finish(&mut |e| sink(e)));
         if let Some(state) = self.live.remove(&conn) {
+            self.held = self.held.saturating_sub(state.decoder.held_bytes());
             if let Some(p) = self.protocols.get_mut(conn as usize) {
                 *p = state.meta.protocol;
             }
@@ -251,9 +258,18 @@ impl RtmpStage {
             ..
         } = self;
         let ConnState { decoder, meta, .. } = live.get_mut(&conn)?;
-        Some(f(decoder, &mut |event| {
-            route(conn, meta, event, sessions, messages, diagnostics, cap)
-        }))
+        let before = decoder.held_bytes();
+        let mut sink = |event| route(conn, meta, event, sessions, messages, diagnostics, cap);
+        let result = f(decoder, &mut sink);
+        // Each decoder bounds itself; together they are bounded here: the one that grew past
+        // the shared budget gives up what it can.
+        let mut after = decoder.held_bytes();
+        if self.held.saturating_sub(before) + after > self.max_held {
+            decoder.shed(&mut sink);
+            after = decoder.held_bytes();
+        }
+        self.held = self.held.saturating_sub(before) + after;
+        Some(result)
     }
 }
 

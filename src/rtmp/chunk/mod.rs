@@ -197,6 +197,28 @@ impl ChunkStreamDemuxer {
         self.resync.data_len()
     }
 
+    /// Stream bytes this demuxer holds: unfinished message bodies and the resync buffer.
+    pub fn held_bytes(&self) -> usize {
+        self.buffered + self.resync.data_len() + self.pending.len()
+    }
+
+    /// Frees what it can without losing sync (memory pressure across connections): the resync
+    /// buffer is decided on what it holds, unfinished bodies keep only their first
+    /// [`RtmpConfig::media_prefix`] bytes (marked truncated).
+    pub fn shed<F: FnMut(DemuxEvent)>(&mut self, sink: &mut F) {
+        if self.mode == Mode::Resync {
+            self.drive_resync(true, sink);
+        }
+        let keep = self.config.media_prefix;
+        let mut freed = 0;
+        for state in self.streams.values_mut() {
+            if let Some(p) = state.partial.as_mut() {
+                freed += p.shed(keep);
+            }
+        }
+        self.buffered = self.buffered.saturating_sub(freed);
+    }
+
     /// The message stream id that media on chunk streams with unknown state is given, when the
     /// other direction knows better (e.g. a fmt 0 header on it with that id).
     pub fn set_stream_hint(&mut self, msid: u32) {

@@ -143,6 +143,24 @@ impl RtmpConnection {
         self.roles_swapped
     }
 
+    /// Stream bytes held for both directions (unfinished bodies, resync buffers, handshake).
+    pub fn held_bytes(&self) -> usize {
+        self.sides
+            .iter()
+            .map(|s| s.demuxer.held_bytes() + s.handshake.held_bytes())
+            .sum()
+    }
+
+    /// Frees what both directions can without losing sync; see [`ChunkStreamDemuxer::shed`].
+    pub fn shed<F: FnMut(RtmpEvent)>(&mut self, sink: &mut F) {
+        for role in [Dir::C2S, Dir::S2C] {
+            let reported = &mut self.unknown_types_reported;
+            let side = pick(&mut self.sides, role);
+            side.demuxer
+                .shed(&mut |ev| forward(role, ev, reported, sink));
+        }
+    }
+
     /// The demuxer of one RTMP role (for its counters).
     pub fn demuxer(&self, role: Dir) -> &ChunkStreamDemuxer {
         &self.side(role).demuxer
