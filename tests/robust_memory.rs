@@ -182,7 +182,10 @@ fn deep_and_self_referencing_amf_bodies_stay_small() {
     for _ in 0..100_000 {
         cyclic.extend([0x0a, 0x00]);
     }
-    for (type_id, body) in [(20u8, &deep), (17, &cyclic)] {
+    // AMF0 data of one-byte values (null): each becomes a value in the report.
+    let mut nulls = vec![2, 0, 1, b'x'];
+    nulls.extend(vec![5; 100_000]);
+    for (type_id, body) in [(20u8, &deep), (17, &cyclic), (18, &nulls)] {
         let base = reset_peak();
         let (decoded, _) = decode_body(type_id, body, 0);
         let peak = heap_peak_since(base);
@@ -323,4 +326,53 @@ fn many_connections_share_one_budget() {
     );
     // Held bodies (with their growth slack), plus what the report keeps of the unshed ones.
     assert!(peak <= 3 * max_held + 4 * MB, "peak {peak}");
+}
+
+#[test]
+fn decoded_amf_values_share_one_budget() {
+    // 60 data messages of 64 KB, each a name then AMF0 nulls: one byte of body becomes a value
+    // of some 60 bytes in the report, ~4 MB per message decoded freely.
+    let mut w = rtmp_support::ChunkWriter::new();
+    w.set_chunk_size(65536);
+    let mut body = vec![2, 0, 10];
+    body.extend(b"onMetaData");
+    body.extend(vec![5; 64 << 10]);
+    for _ in 0..60 {
+        w.message(0, 4, 0, 18, 1, &body, None);
+    }
+    let pcap = rtmp_capture(&w.out, 60_000, 1000);
+    let max_amf_total = 16 * MB;
+    let options = AnalyzerOptions {
+        rtmp: RtmpConfig {
+            max_amf_total,
+            ..RtmpConfig::default()
+        },
+        ..AnalyzerOptions::default()
+    };
+    let base = reset_peak();
+    let report = rtmpscope::analyze_bytes(&pcap, options).unwrap();
+    let peak = heap_peak_since(base);
+    let data: Vec<_> = report
+        .messages
+        .iter()
+        .filter_map(|m| match &m.message.body {
+            rtmpscope::rtmp::MessageBody::Data(d) => Some(d),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(data.len(), 60);
+    // The first ones decode whole, the later ones as far as the allowance reaches: the name
+    // is there, and the error says why the rest is not.
+    assert!(data[0].error.is_none());
+    let last = data[59];
+    assert_eq!(last.values[0].as_str(), Some("onMetaData"));
+    assert!(last.error.is_some());
+    let heap: usize = report
+        .messages
+        .iter()
+        .map(|m| rtmpscope::rtmp::decode_budget::body_heap(&m.message.body))
+        .sum();
+    eprintln!("60 x 64 KB of AMF nulls: decoded {heap} (budget {max_amf_total}), peak {peak}");
+    assert!(heap <= max_amf_total + 60 * rtmpscope::rtmp::decode_budget::SPENT_ALLOWANCE + 8 * MB);
+    assert!(peak <= 2 * max_amf_total + 16 * MB, "peak {peak}");
 }

@@ -57,6 +57,8 @@ pub(crate) struct RtmpStage {
     /// Stream bytes the live decoders hold, and the most they may hold together.
     held: usize,
     max_held: usize,
+    /// Approximate bytes decoded AMF values may still take, across connections.
+    amf_left: usize,
 }
 
 /// Messages kept in the report: past [`RtmpConfig::max_messages`] they are only counted (in
@@ -78,6 +80,7 @@ impl RtmpStage {
     pub fn new(config: RtmpConfig) -> Self {
         let max = config.max_messages;
         let max_held = config.max_held_total;
+        let amf_left = config.max_amf_total;
         RtmpStage {
             config,
             live: HashMap::new(),
@@ -88,6 +91,7 @@ impl RtmpStage {
             cap: MessageCap { max, dropped: 0 },
             held: 0,
             max_held,
+            amf_left,
         }
     }
 
@@ -259,6 +263,7 @@ impl RtmpStage {
         } = self;
         let ConnState { decoder, meta, .. } = live.get_mut(&conn)?;
         let before = decoder.held_bytes();
+        decoder.set_amf_budget(self.amf_left);
         let mut sink = |event| route(conn, meta, event, sessions, messages, diagnostics, cap);
         let result = f(decoder, &mut sink);
         // Each decoder bounds itself; together they are bounded here: the one that grew past
@@ -269,6 +274,7 @@ impl RtmpStage {
             after = decoder.held_bytes();
         }
         self.held = self.held.saturating_sub(before) + after;
+        self.amf_left = self.amf_left.saturating_sub(decoder.take_amf_spent());
         Some(result)
     }
 }

@@ -52,6 +52,7 @@ pub mod chunk;
 pub mod command;
 mod connection;
 pub mod control;
+pub mod decode_budget;
 pub mod handshake;
 pub mod header;
 mod hex;
@@ -176,6 +177,15 @@ pub struct RtmpConfig {
     /// `max_resync_buffer`; this bounds many connections at once.
     #[serde(default = "default_max_held_total")]
     pub max_held_total: usize,
+    /// Approximate bytes the decoded AMF values of all messages of an analysis may take (the
+    /// report keeps them); past it, bodies decode only as far as
+    /// [`decode_budget::SPENT_ALLOWANCE`] reaches. See [`decode_budget`].
+    #[serde(default = "default_max_amf_total")]
+    pub max_amf_total: usize,
+}
+
+fn default_max_amf_total() -> usize {
+    256 << 20
 }
 
 fn default_max_held_total() -> usize {
@@ -202,6 +212,7 @@ impl Default for RtmpConfig {
             probe_limit: default_probe_limit(),
             max_messages: default_max_messages(),
             max_held_total: default_max_held_total(),
+            max_amf_total: default_max_amf_total(),
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::capture::Timestamp;
 use crate::diagnostic::Severity;
 
 use super::chunk::{ChunkStreamDemuxer, DemuxEvent};
+use super::decode_budget;
 use super::handshake::{analyze, HandshakeSide, BLOCK_LEN};
 use super::message::{is_known_type, RtmpMessage};
 use super::{diagnostic, Dir, Origin, RtmpConfig, RtmpEvent};
@@ -54,7 +55,7 @@ pub struct RtmpConnection {
     /// Indexed by RTMP role: 0 = client to server.
     sides: [Side; 2],
     handshake_reported: bool,
-    unknown_types_reported: Vec<u8>,
+    fwd: Forwarding,
     config: RtmpConfig,
     /// The TCP handshake is in the capture, so the first bytes are the RTMP handshake's.
     syn_seen: bool,
@@ -66,12 +67,37 @@ pub struct RtmpConnection {
     first_dir: Dir,
 }
 
-fn forward<F: FnMut(RtmpEvent)>(role: Dir, ev: DemuxEvent, reported: &mut Vec<u8>, sink: &mut F) {
+/// What turning raw messages into decoded ones keeps across messages.
+#[derive(Debug)]
+struct Forwarding {
+    /// Unknown message types already reported.
+    reported: Vec<u8>,
+    /// Approximate bytes decoded AMF values may still take, and what they took since asked.
+    amf_left: usize,
+    amf_spent: usize,
+}
+
+impl Default for Forwarding {
+    fn default() -> Self {
+        Forwarding {
+            reported: Vec::new(),
+            amf_left: usize::MAX,
+            amf_spent: 0,
+        }
+    }
+}
+
+fn forward<F: FnMut(RtmpEvent)>(role: Dir, ev: DemuxEvent, fwd: &mut Forwarding, sink: &mut F) {
     match ev {
         DemuxEvent::Diagnostic(d) => sink(RtmpEvent::Diagnostic(d)),
         DemuxEvent::Message(raw) => {
             let first = raw.first;
-            let (msg, note) = RtmpMessage::from_raw(raw, role);
+            let limits = decode_budget::limits(fwd.amf_left);
+            let (msg, note) = RtmpMessage::from_raw_with(raw, role, limits);
+            let heap = decode_budget::body_heap(&msg.body);
+            fwd.amf_left = fwd.amf_left.saturating_sub(heap);
+            fwd.amf_spent = fwd.amf_spent.saturating_add(heap);
+            let reported = &mut fwd.reported;
             if let Some(note) = note {
                 sink(RtmpEvent::Diagnostic(diagnostic(
                     Severity::Info,
@@ -111,7 +137,7 @@ impl RtmpConnection {
             roles_swapped: false,
             sides: [side(Dir::C2S), side(Dir::S2C)],
             handshake_reported: false,
-            unknown_types_reported: Vec::new(),
+            fwd: Forwarding::default(),
             config,
             syn_seen: true,
             rtmp_port: true,
@@ -143,6 +169,19 @@ impl RtmpConnection {
         self.roles_swapped
     }
 
+    /// Approximate bytes the decoded AMF values of this connection's next messages may take
+    /// (shared with other connections by the caller; unlimited by default). Resets the count
+    /// [`RtmpConnection::take_amf_spent`] returns.
+    pub fn set_amf_budget(&mut self, bytes: usize) {
+        self.fwd.amf_left = bytes;
+        self.fwd.amf_spent = 0;
+    }
+
+    /// Approximate bytes of AMF values decoded since [`RtmpConnection::set_amf_budget`].
+    pub fn take_amf_spent(&mut self) -> usize {
+        std::mem::take(&mut self.fwd.amf_spent)
+    }
+
     /// Stream bytes held for both directions (unfinished bodies, resync buffers, handshake).
     pub fn held_bytes(&self) -> usize {
         self.sides
@@ -154,10 +193,9 @@ impl RtmpConnection {
     /// Frees what both directions can without losing sync; see [`ChunkStreamDemuxer::shed`].
     pub fn shed<F: FnMut(RtmpEvent)>(&mut self, sink: &mut F) {
         for role in [Dir::C2S, Dir::S2C] {
-            let reported = &mut self.unknown_types_reported;
+            let fwd = &mut self.fwd;
             let side = pick(&mut self.sides, role);
-            side.demuxer
-                .shed(&mut |ev| forward(role, ev, reported, sink));
+            side.demuxer.shed(&mut |ev| forward(role, ev, fwd, sink));
         }
     }
 
@@ -339,11 +377,11 @@ impl RtmpConnection {
             self.maybe_report_handshake(sink);
         }
         if let Some(rest) = data.get(used..).filter(|r| !r.is_empty()) {
-            let reported = &mut self.unknown_types_reported;
+            let fwd = &mut self.fwd;
             let side = pick(&mut self.sides, role);
             side.demuxer
                 .feed(rest, origin.advanced(used as u64), &mut |ev| {
-                    forward(role, ev, reported, sink)
+                    forward(role, ev, fwd, sink)
                 });
         }
     }
@@ -398,10 +436,10 @@ impl RtmpConnection {
             self.maybe_report_handshake(sink);
         }
         if rest > 0 {
-            let reported = &mut self.unknown_types_reported;
+            let fwd = &mut self.fwd;
             let side = pick(&mut self.sides, role);
             side.demuxer.gap(at.advanced(len - rest), rest, &mut |ev| {
-                forward(role, ev, reported, sink)
+                forward(role, ev, fwd, sink)
             });
         }
     }
@@ -449,7 +487,7 @@ impl RtmpConnection {
     }
 
     fn finish_side<F: FnMut(RtmpEvent)>(&mut self, role: Dir, sink: &mut F) {
-        let reported = &mut self.unknown_types_reported;
+        let fwd = &mut self.fwd;
         let side = pick(&mut self.sides, role);
         if side.finished {
             return;
@@ -457,7 +495,7 @@ impl RtmpConnection {
         side.finished = true;
         let end = side.end;
         side.demuxer
-            .finish(end, &mut |ev| forward(role, ev, reported, sink));
+            .finish(end, &mut |ev| forward(role, ev, fwd, sink));
     }
 
     fn handshake_info(&self) -> super::HandshakeInfo {

@@ -107,9 +107,9 @@ impl RtmpConnection {
         if self.state != State::Rtmp {
             return;
         }
-        let reported = &mut self.unknown_types_reported;
+        let fwd = &mut self.fwd;
         for ev in events {
-            forward(dir, ev, reported, sink);
+            forward(dir, ev, fwd, sink);
         }
         self.share_stream_hint(dir);
     }
@@ -158,10 +158,10 @@ impl RtmpConnection {
         )));
         // The other direction: ordinary chains now, and what it already holds is decided.
         let other = by.reverse();
-        let reported = &mut self.unknown_types_reported;
+        let fwd = &mut self.fwd;
         let side = pick(&mut self.sides, other);
         side.demuxer
-            .end_probe(&mut |ev| forward(other, ev, reported, sink));
+            .end_probe(&mut |ev| forward(other, ev, fwd, sink));
         if side.closed {
             self.finish_side(other, sink);
         }
@@ -195,9 +195,9 @@ impl RtmpConnection {
             side.finished = true;
             if side.demuxer.has_synced() {
                 self.confirm_midstream(first, dir, sink);
-                let reported = &mut self.unknown_types_reported;
+                let fwd = &mut self.fwd;
                 for ev in events {
-                    forward(dir, ev, reported, sink);
+                    forward(dir, ev, fwd, sink);
                 }
                 return;
             }
