@@ -1,6 +1,8 @@
 //! Inputs the fuzz targets (fuzz/) found, each replayed the way its target runs it.
 #![allow(clippy::unwrap_used)]
 
+#[path = "robust_support/fuzz_chunk.rs"]
+mod fuzz_chunk;
 #[path = "robust_support/fuzz_tcp.rs"]
 mod fuzz_tcp;
 #[path = "robust_support/tcp_tiling.rs"]
@@ -31,4 +33,9 @@ fn hex(s: &str) -> Vec<u8> {
 #[test]
 fn tcp_data_after_close() {
     tcp_reassembly(&hex(include_str!("data/robust-fuzz-tcp-1.hex").trim()));
+}
+
+#[test]
+fn chunk_demux_cut_independence_1() {
+    fuzz_chunk::check(&hex(include_str!("data/robust-fuzz-chunk-1.hex").trim()));
 }

@@ -235,6 +235,16 @@ pub(crate) fn body_plausible(type_id: u8, length: u32, body: &[u8]) -> bool {
     }
 }
 
+/// Body bytes [`body_plausible`] looks at for a message of this type and length.
+fn body_needed(type_id: u8, length: u32) -> usize {
+    let n = match type_id {
+        1 | 2 => 4,
+        4 | 15 | 17 | 18 | 20 => 1,
+        _ => 0,
+    };
+    n.min(length as usize)
+}
+
 /// Exact body sizes of protocol control messages; plausible ranges of the others.
 pub(crate) fn length_plausible(type_id: u8, length: u32, config: &RtmpConfig) -> bool {
     if !is_known_type(type_id) || header_problem(type_id, length, config).is_some() {
@@ -349,9 +359,16 @@ fn walk(queue: &ResyncQueue, start: u64, ctx: &ResyncContext, size: u32, need: u
             let type_id = h.type_id.unwrap_or(k.type_id);
             let length = h.length.unwrap_or(k.length);
             if !length_plausible(type_id, length, ctx.config)
-                || !body_plausible(type_id, length, body)
                 || (unknown && basic.csid == 2 && type_id > 6)
             {
+                return stop(o, End::Invalid);
+            }
+            // The body's first bytes decide too: wait for them (the verdict must not depend on
+            // where the bytes were cut), unless a gap took them.
+            if body.len() < body_needed(type_id, length) && !hole_follows {
+                return stop(o, End::Open { exact: false });
+            }
+            if !body_plausible(type_id, length, body) {
                 return stop(o, End::Invalid);
             }
             match basic.fmt {
