@@ -39,3 +39,8 @@ fn tcp_data_after_close() {
 fn chunk_demux_cut_independence_1() {
     fuzz_chunk::check(&hex(include_str!("data/robust-fuzz-chunk-1.hex").trim()));
 }
+
+#[test]
+fn chunk_demux_cut_independence_2() {
+    fuzz_chunk::check(&hex(include_str!("data/robust-fuzz-chunk-2.hex").trim()));
+}

@@ -162,7 +162,6 @@ fn decide(
     at_end: bool,
 ) -> Option<ScanResult> {
     let smallest = sizes.iter().map(|&(s, _)| s).min().unwrap_or(1);
-    let mut open = false;
     let mut weak: Option<(u32, bool)> = None;
     for (i, &(size, need)) in sizes.iter().enumerate() {
         let o = walk(queue, at, ctx, size, need);
@@ -175,10 +174,10 @@ fn decide(
                 })
             }
             End::Invalid => None,
-            End::Open { .. } if !at_end => {
-                open = true;
-                None
-            }
+            // A size tried before the others must be decided first: taking a later size's
+            // chain while this one waits for bytes would make the verdict depend on where the
+            // stream was cut.
+            End::Open { .. } if !at_end => return Some(ScanResult::Undecided(at)),
             End::Open { exact } => Some(exact),
             End::Blocked => Some(false),
         };
@@ -192,9 +191,6 @@ fn decide(
         if i == 0 && o.longest <= smallest {
             break;
         }
-    }
-    if open {
-        return Some(ScanResult::Undecided(at));
     }
     weak.map(|(chunk_size, size_proven)| ScanResult::Found {
         at,
