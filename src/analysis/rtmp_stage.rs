@@ -31,13 +31,18 @@ pub enum Protocol {
 
 struct ConnState {
     decoder: RtmpConnection,
+    closed: [bool; 2],
+    meta: ConnMeta,
+}
+
+/// What routing a connection's events needs (apart from its decoder, which produces them).
+struct ConnMeta {
     pairer: CommandPairer,
     client: SocketAddr,
     server: SocketAddr,
     protocol: Protocol,
     /// Index into `RtmpStage::sessions` once the handshake was seen.
     session: Option<usize>,
-    closed: [bool; 2],
     /// Capture time of the data or gap being decoded (events carry no time of their own).
     now: Option<Timestamp>,
 }
@@ -89,8 +94,20 @@ pub(crate) struct RtmpStage {
     pub sessions: Vec<Session>,
     pub messages: Vec<MessageRecord>,
     pub diagnostics: Vec<Diagnostic>,
-    /// Events of the current call, kept to reuse the allocation (one per data event otherwise).
-    pending: Vec<RtmpEvent>,
+    cap: MessageCap,
+    /// Stream bytes the live decoders hold, and the most they may hold together.
+    held: usize,
+    max_held: usize,
+    /// Approximate bytes decoded AMF values may still take, across connections.
+    amf_left: usize,
+}
+
+/// Messages kept in the report: past [`RtmpConfig::max_messages`] they are only counted (in
+/// sessions and streams), so memory follows the cap, not the input (a message can take one byte
+/// of capture but some hundred bytes of report).
+struct MessageCap {
+    max: usize,
+    dropped: u64,
 }
 
 fn rtmp_dir(dir: Direction) -> Dir {
@@ -102,6 +119,9 @@ fn rtmp_dir(dir: Direction) -> Dir {
 
 impl RtmpStage {
     pub fn new(config: RtmpConfig) -> Self {
+        let max = config.max_messages;
+        let max_held = config.max_held_total;
+        let amf_left = config.max_amf_total;
         RtmpStage {
             config,
             live: LiveConns::default(),
@@ -109,7 +129,10 @@ impl RtmpStage {
             sessions: Vec::new(),
             messages: Vec::new(),
             diagnostics: Vec::new(),
-            pending: Vec::new(),
+            cap: MessageCap { max, dropped: 0 },
+            held: 0,
+            max_held,
+            amf_left,
         }
     }
 
@@ -135,13 +158,15 @@ impl RtmpStage {
                     conn,
                     ConnState {
                         decoder,
-                        pairer: CommandPairer::new(),
-                        client,
-                        server,
-                        protocol: Protocol::Unknown,
-                        session: None,
                         closed: [false; 2],
-                        now: None,
+                        meta: ConnMeta {
+                            pairer: CommandPairer::new(),
+                            client,
+                            server,
+                            protocol: Protocol::Unknown,
+                            session: None,
+                            now: None,
+                        },
                     },
                 );
             }
@@ -155,11 +180,9 @@ impl RtmpStage {
                 ..
             } => {
                 let origin = Origin::new(completed_frame, time, stream_offset, file_offset);
-                self.with_conn(conn, |state, sink| {
-                    state.now = Some(time);
-                    state
-                        .decoder
-                        .on_data(rtmp_dir(dir), data, origin, &mut |e| sink(e))
+                self.set_now(conn, time);
+                self.with_conn(conn, |decoder, sink| {
+                    decoder.on_data(rtmp_dir(dir), data, origin, &mut |e| sink(e))
                 });
             }
             FlowEvent::Gap {
@@ -170,13 +193,11 @@ impl RtmpStage {
                 time,
                 ..
             } => {
-                self.with_conn(conn, |state, sink| {
-                    state.now = Some(time);
-                    state
-                        .decoder
-                        .on_gap(rtmp_dir(dir), stream_offset, len, frame, time, &mut |e| {
-                            sink(e)
-                        })
+                self.set_now(conn, time);
+                self.with_conn(conn, |decoder, sink| {
+                    decoder.on_gap(rtmp_dir(dir), stream_offset, len, frame, time, &mut |e| {
+                        sink(e)
+                    })
                 });
             }
             FlowEvent::Closed {
@@ -186,9 +207,9 @@ impl RtmpStage {
                 time,
                 ..
             } => {
-                let both = self.with_conn(conn, |state, sink| {
-                    let d = rtmp_dir(dir);
-                    state.decoder.on_close(d, &mut |e| sink(e));
+                let d = rtmp_dir(dir);
+                self.with_conn(conn, |decoder, sink| decoder.on_close(d, &mut |e| sink(e)));
+                let both = self.live.get_mut(&conn).map(|state| {
                     state.closed[usize::from(d == Dir::S2C)] = true;
                     state.closed == [true, true]
                 });
@@ -212,12 +233,12 @@ impl RtmpStage {
         let Some(state) = self.live.get(&conn) else {
             return;
         };
-        let Some(session) = state.session.and_then(|i| self.sessions.get_mut(i)) else {
+        let Some(session) = state.meta.session.and_then(|i| self.sessions.get_mut(i)) else {
             return;
         };
         let sender = match dir {
-            Direction::ClientToServer => state.client,
-            Direction::ServerToClient => state.server,
+            Direction::ClientToServer => state.meta.client,
+            Direction::ServerToClient => state.meta.server,
         };
         let dir = if sender == session.client {
             Dir::C2S
@@ -232,6 +253,12 @@ impl RtmpStage {
         });
     }
 
+    fn set_now(&mut self, conn: u32, time: Timestamp) {
+        if let Some(state) = self.live.get_mut(&conn) {
+            state.meta.now = Some(time);
+        }
+    }
+
     /// End of capture: flush every connection still open.
     pub fn finish(&mut self) {
         let open: Vec<u32> = self.live.keys().collect();
@@ -239,6 +266,27 @@ impl RtmpStage {
             self.retire(conn);
         }
         self.order_by_completion();
+        if self.cap.dropped > 0 {
+            self.diagnostics.push(Diagnostic::new(
+                crate::diagnostic::Severity::Warning,
+                "report.messages_capped",
+                format!(
+                    "the report lists the first {} RTMP messages; {} more are only counted in \
+                     the sessions and streams",
+                    self.cap.max, self.cap.dropped
+                ),
+                crate::diagnostic::Location::default(),
+            ));
+            self.first_and_last_messages();
+        }
+    }
+
+    fn first_and_last_messages(&mut self) {
+        for session in &mut self.sessions {
+            let mut mine = self.messages.iter().filter(|r| r.conn == session.conn);
+            session.first_message = mine.clone().next().map(|r| r.index);
+            session.last_message = mine.next_back().map(|r| r.index);
+        }
     }
 
     /// Messages are numbered as they come out of the decoders, which is completion order except
@@ -271,52 +319,62 @@ impl RtmpStage {
                 pair.request_index = remap(pair.request_index);
                 pair.response_index = remap(pair.response_index);
             }
-            let mut mine = self.messages.iter().filter(|r| r.conn == session.conn);
-            session.first_message = mine.clone().next().map(|r| r.index);
-            session.last_message = mine.next_back().map(|r| r.index);
         }
+        self.first_and_last_messages();
     }
 
     /// Finishes a connection's decoder and frees it.
     fn retire(&mut self, conn: u32) {
-        self.with_conn(conn, |state, sink| state.decoder.finish(&mut |e| sink(e)));
+        self.with_conn(conn, |decoder, sink| decoder.finish(&mut |e| sink(e)));
         if let Some(state) = self.live.remove(&conn) {
+            self.held = self.held.saturating_sub(state.decoder.held_bytes());
             if let Some(p) = self.protocols.get_mut(conn as usize) {
-                *p = state.protocol;
+                *p = state.meta.protocol;
             }
         }
     }
 
-    /// Runs `f` on a live connection with a sink that routes its RTMP events into the report.
+    /// Runs `f` on a live connection's decoder with a sink that routes its RTMP events into the
+    /// report as they come (never a packet's worth of them held at once).
     fn with_conn<R>(
         &mut self,
         conn: u32,
-        f: impl FnOnce(&mut ConnState, &mut dyn FnMut(RtmpEvent)) -> R,
+        f: impl FnOnce(&mut RtmpConnection, &mut dyn FnMut(RtmpEvent)) -> R,
     ) -> Option<R> {
         let RtmpStage {
             live,
             sessions,
             messages,
             diagnostics,
-            pending,
+            cap,
             ..
         } = self;
-        let state = live.get_mut(&conn)?;
-        let result = f(state, &mut |event| pending.push(event));
-        for event in pending.drain(..) {
-            route(conn, state, event, sessions, messages, diagnostics);
+        let ConnState { decoder, meta, .. } = live.get_mut(&conn)?;
+        let before = decoder.held_bytes();
+        decoder.set_amf_budget(self.amf_left);
+        let mut sink = |event| route(conn, meta, event, sessions, messages, diagnostics, cap);
+        let result = f(decoder, &mut sink);
+        // Each decoder bounds itself; together they are bounded here: the one that grew past
+        // the shared budget gives up what it can.
+        let mut after = decoder.held_bytes();
+        if self.held.saturating_sub(before) + after > self.max_held {
+            decoder.shed(&mut sink);
+            after = decoder.held_bytes();
         }
+        self.held = self.held.saturating_sub(before) + after;
+        self.amf_left = self.amf_left.saturating_sub(decoder.take_amf_spent());
         Some(result)
     }
 }
 
 fn route(
     conn: u32,
-    state: &mut ConnState,
+    state: &mut ConnMeta,
     event: RtmpEvent,
     sessions: &mut Vec<Session>,
     messages: &mut Vec<MessageRecord>,
     diagnostics: &mut Vec<Diagnostic>,
+    cap: &mut MessageCap,
 ) {
     match event {
         RtmpEvent::Detected { roles_swapped, .. } => {
@@ -340,7 +398,7 @@ fn route(
             }
         }
         RtmpEvent::Message(message) => {
-            let index = messages.len() as u64;
+            let index = messages.len() as u64 + cap.dropped;
             let pair = state.pairer.observe(index, &message);
             if let Some(session) = state.session.and_then(|i| sessions.get_mut(i)) {
                 session.observe(index, &message);
@@ -351,6 +409,10 @@ fn route(
                     };
                     session.observe_pair(pair.clone(), result);
                 }
+            }
+            if messages.len() >= cap.max {
+                cap.dropped += 1;
+                return;
             }
             let mut record = MessageRecord {
                 index,

@@ -206,6 +206,8 @@ impl CaptureReader {
             let missing = framing.len().saturating_sub(self.carry.len());
             if missing > 0 {
                 let (head, rest) = bytes.split_at(missing.min(bytes.len()));
+                // Exactly the record: growing by doubling would hold up to twice the cap.
+                self.carry.reserve_exact(missing);
                 self.carry.extend_from_slice(head);
                 bytes = rest;
                 if self.carry.len() < framing.len() {

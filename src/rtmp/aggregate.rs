@@ -5,7 +5,10 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use super::message::{decode_body, type_name, MessageBody};
+use crate::amf::AmfLimits;
+
+use super::decode_budget;
+use super::message::{decode_body_with, type_name, MessageBody};
 
 /// One sub-message of an aggregate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +51,18 @@ fn be24(b: &[u8]) -> u32 {
 /// Splits an aggregate body. `body` may be a prefix of a body of `length` bytes; tags past the
 /// prefix are not listed, the one it cuts is decoded from what is there.
 pub fn split_aggregate(body: &[u8], length: u32, timestamp: u32) -> Aggregate {
+    split_aggregate_with(body, length, timestamp, AmfLimits::default())
+}
+
+/// [`split_aggregate`] with the AMF decoder's limits given: they bound the data tags together
+/// (each tag gets what the ones before it left).
+pub fn split_aggregate_with(
+    body: &[u8],
+    length: u32,
+    timestamp: u32,
+    limits: AmfLimits,
+) -> Aggregate {
+    let mut left = limits.max_bytes;
     let mut parts = Vec::new();
     let mut pos = 0usize;
     let mut first_tag_ts: Option<u32> = None;
@@ -81,7 +96,14 @@ pub fn split_aggregate(body: &[u8], length: u32, timestamp: u32) -> Aggregate {
             .map(u32::from_be_bytes);
         let abs = timestamp.wrapping_add(tag_timestamp.wrapping_sub(base));
         let (decoded, _) = if matches!(type_id, 8 | 9 | 15 | 18) {
-            decode_body(type_id, data, abs)
+            let tag_limits = AmfLimits {
+                max_bytes: left.max(decode_budget::SPENT_ALLOWANCE),
+                max_values: limits.max_values,
+                ..limits
+            };
+            let decoded = decode_body_with(type_id, data, abs, tag_limits);
+            left = left.saturating_sub(decode_budget::body_heap(&decoded.0));
+            decoded
         } else {
             (
                 MessageBody::Unknown {

@@ -203,7 +203,12 @@ pub struct SharedObjectMessage {
 /// Type 17 bodies start with a format byte (0x00) followed by AMF0 values whose complex
 /// arguments usually switch to AMF3 one value at a time; see [`decode_message_body`].
 pub fn parse_command(body: &[u8], amf3: bool) -> Command {
-    let decoded = decode_message_body(body, amf3, AmfLimits::default());
+    parse_command_with(body, amf3, AmfLimits::default())
+}
+
+/// [`parse_command`] with the AMF decoder's limits given.
+pub fn parse_command_with(body: &[u8], amf3: bool, limits: AmfLimits) -> Command {
+    let decoded = decode_message_body(body, amf3, limits);
     let mut error = decoded.error.map(|e| e.to_string());
     let mut command = Command {
         amf3,
@@ -245,7 +250,12 @@ pub fn parse_command(body: &[u8], amf3: bool) -> Command {
 
 /// Parses a data message body (type 18, or 15 with its leading format byte).
 pub fn parse_data(body: &[u8], amf3: bool) -> DataMessage {
-    let decoded = decode_message_body(body, amf3, AmfLimits::default());
+    parse_data_with(body, amf3, AmfLimits::default())
+}
+
+/// [`parse_data`] with the AMF decoder's limits given.
+pub fn parse_data_with(body: &[u8], amf3: bool, limits: AmfLimits) -> DataMessage {
+    let decoded = decode_message_body(body, amf3, limits);
     DataMessage {
         amf3,
         values: decoded.values,
@@ -273,6 +283,11 @@ pub fn parse_data(body: &[u8], amf3: bool) -> DataMessage {
 /// Events are length-delimited, so one broken event sets `error` and parsing resumes with the
 /// next one.
 pub fn parse_shared_object(body: &[u8], amf3: bool) -> SharedObjectMessage {
+    parse_shared_object_with(body, amf3, AmfLimits::default())
+}
+
+/// [`parse_shared_object`] with the AMF decoder's limits given.
+pub fn parse_shared_object_with(body: &[u8], amf3: bool, limits: AmfLimits) -> SharedObjectMessage {
     let mut message = SharedObjectMessage {
         amf3,
         name: String::new(),
@@ -283,7 +298,7 @@ pub fn parse_shared_object(body: &[u8], amf3: bool) -> SharedObjectMessage {
         error: None,
     };
     let mut reader = SoReader {
-        reader: Amf0Reader::new(body, AmfLimits::default()),
+        reader: Amf0Reader::new(body, limits),
         amf3_strings: false,
     };
     if let Err(e) = reader.header_and_events(&mut message) {

@@ -221,6 +221,11 @@ impl HandshakeSide {
         self.released.map_or(self.bytes.len(), |(n, _)| n)
     }
 
+    /// Bytes held (until [`HandshakeSide::release`]).
+    pub fn held_bytes(&self) -> usize {
+        self.bytes.capacity()
+    }
+
     /// Frees the kept bytes once the handshake was analysed (the counts stay).
     pub fn release(&mut self) {
         let n = self.bytes.len();

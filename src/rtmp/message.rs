@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::capture::Timestamp;
 
-use super::aggregate::{split_aggregate, Aggregate};
+use super::aggregate::{split_aggregate_with, Aggregate};
 use super::command::{
-    parse_command, parse_data, parse_shared_object, Command, DataMessage, SharedObjectMessage,
+    parse_command_with, parse_data_with, parse_shared_object_with, Command, DataMessage,
+    SharedObjectMessage,
 };
 use super::control::{
     decode_protocol_control, decode_user_control, protocol_control_length, ProtocolControl,
@@ -19,6 +20,7 @@ use super::hex::HexBytes;
 use super::media::{decode_audio, decode_video, AudioTagHeader, VideoTagHeader};
 use super::stream::RawMessage;
 use super::{Dir, RtmpConfig};
+use crate::amf::AmfLimits;
 
 pub const TYPE_USER_CONTROL: u8 = 4;
 pub const TYPE_DATA_AMF3: u8 = 15;
@@ -111,6 +113,17 @@ fn invalid(reason: String, body: &[u8]) -> MessageBody {
 /// Decodes a body (or the kept prefix of one). Returns the body and a note about bytes left
 /// over after the decoded fields, if any.
 pub fn decode_body(type_id: u8, body: &[u8], timestamp: u32) -> (MessageBody, Option<String>) {
+    decode_body_with(type_id, body, timestamp, AmfLimits::default())
+}
+
+/// [`decode_body`] with the AMF decoder's limits given (for commands, data, shared objects and
+/// the data tags of aggregates).
+pub fn decode_body_with(
+    type_id: u8,
+    body: &[u8],
+    timestamp: u32,
+    limits: AmfLimits,
+) -> (MessageBody, Option<String>) {
     if let Some(decoded) = decode_protocol_control(type_id, body) {
         let note = protocol_control_length(type_id)
             .filter(|&n| body.len() > n)
@@ -133,15 +146,22 @@ pub fn decode_body(type_id: u8, body: &[u8], timestamp: u32) -> (MessageBody, Op
         }
         8 => decode_audio(body).map_or_else(|e| invalid(e.to_string(), body), MessageBody::Audio),
         9 => decode_video(body).map_or_else(|e| invalid(e.to_string(), body), MessageBody::Video),
-        TYPE_COMMAND_AMF0 => MessageBody::Command(parse_command(body, false)),
-        TYPE_COMMAND_AMF3 => MessageBody::Command(parse_command(body, true)),
-        TYPE_DATA_AMF0 => MessageBody::Data(parse_data(body, false)),
-        TYPE_DATA_AMF3 => MessageBody::Data(parse_data(body, true)),
-        TYPE_SHARED_OBJECT_AMF0 => MessageBody::SharedObject(parse_shared_object(body, false)),
-        TYPE_SHARED_OBJECT_AMF3 => MessageBody::SharedObject(parse_shared_object(body, true)),
-        TYPE_AGGREGATE => {
-            MessageBody::Aggregate(split_aggregate(body, body.len() as u32, timestamp))
+        TYPE_COMMAND_AMF0 => MessageBody::Command(parse_command_with(body, false, limits)),
+        TYPE_COMMAND_AMF3 => MessageBody::Command(parse_command_with(body, true, limits)),
+        TYPE_DATA_AMF0 => MessageBody::Data(parse_data_with(body, false, limits)),
+        TYPE_DATA_AMF3 => MessageBody::Data(parse_data_with(body, true, limits)),
+        TYPE_SHARED_OBJECT_AMF0 => {
+            MessageBody::SharedObject(parse_shared_object_with(body, false, limits))
         }
+        TYPE_SHARED_OBJECT_AMF3 => {
+            MessageBody::SharedObject(parse_shared_object_with(body, true, limits))
+        }
+        TYPE_AGGREGATE => MessageBody::Aggregate(split_aggregate_with(
+            body,
+            body.len() as u32,
+            timestamp,
+            limits,
+        )),
         _ => MessageBody::Unknown {
             prefix: body.get(..body.len().min(32)).unwrap_or_default().into(),
         },
@@ -201,16 +221,18 @@ pub struct RtmpMessage {
 impl RtmpMessage {
     /// Decodes a reassembled message. Returns it with a note on leftover body bytes, if any.
     pub fn from_raw(raw: RawMessage, dir: Dir) -> (RtmpMessage, Option<String>) {
-        Self::from_raw_keeping(raw, dir, false)
+        RtmpMessage::from_raw_with(raw, dir, AmfLimits::default(), false)
     }
 
-    /// [`RtmpMessage::from_raw`], moving the body bytes to `payload` when `keep_payload`.
-    pub fn from_raw_keeping(
+    /// [`RtmpMessage::from_raw`] with the AMF decoder's limits given, moving the body bytes
+    /// to `payload` when `keep_payload`.
+    pub fn from_raw_with(
         raw: RawMessage,
         dir: Dir,
+        limits: AmfLimits,
         keep_payload: bool,
     ) -> (RtmpMessage, Option<String>) {
-        let (body, note) = decode_body(raw.type_id, &raw.body, raw.timestamp);
+        let (body, note) = decode_body_with(raw.type_id, &raw.body, raw.timestamp, limits);
         let damaged = raw.damaged();
         let msg = RtmpMessage {
             dir,

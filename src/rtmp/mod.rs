@@ -29,8 +29,15 @@
 //!   Control longer than 1024, commands/data longer than [`RtmpConfig::max_nonmedia_length`])
 //!   and fmt 1/2/3 headers on a chunk stream never introduced by fmt 0 lose sync. A TCP gap
 //!   that lies inside the current chunk's payload only damages that message; any other gap
-//!   loses sync. Sync is found again by the scanner in [`resync`]; messages whose header fields come
-//!   from chunk-stream state older than the resynchronisation are marked `inferred`.
+//!   loses sync. Sync is found again by the [`resync`] scanner, which follows chains of headers
+//!   across gaps (their lengths are known). After a loss of sync a fmt 1 header may introduce a
+//!   chunk stream (its fmt 0 was lost): its message stream id is guessed and its timestamps
+//!   count from 0. Messages whose header fields come from chunk-stream state older than the
+//!   resynchronisation, or guessed, are marked `inferred`.
+//! * A connection whose first bytes are no handshake (or, without its SYN in the capture, bytes
+//!   that parse as a fmt 0 chunk header) is probed for a long chain of chunk headers at every
+//!   common chunk size; it is RTMP once one direction shows one ([`RtmpEvent::Detected`] with
+//!   `midstream`), and not RTMP after [`RtmpConfig::probe_limit`] bytes without.
 //! * A connection is taken for RTMP when it opens with 0x03 and a side then sends all of C0+C1
 //!   or S0+S1; 0x06/0x08 is RTMPE (reported, not decoded).
 
@@ -45,6 +52,7 @@ pub mod chunk;
 pub mod command;
 mod connection;
 pub mod control;
+pub mod decode_budget;
 pub mod handshake;
 pub mod header;
 mod hex;
@@ -159,10 +167,37 @@ pub struct RtmpConfig {
     /// boundary being found before the connection is given up as not RTMP.
     #[serde(default = "default_probe_limit")]
     pub probe_limit: u64,
+    /// Messages an analysis lists one by one (the rest are only counted): a message can take
+    /// one byte of capture but some hundred bytes of report.
+    #[serde(default = "default_max_messages")]
+    pub max_messages: usize,
+    /// Stream bytes all connections of an analysis may hold together (unfinished bodies,
+    /// resync buffers, handshakes); past it the connection that grew sheds what it can
+    /// ([`RtmpConnection::shed`]). Each direction alone is bounded by `max_buffered` and
+    /// `max_resync_buffer`; this bounds many connections at once.
+    #[serde(default = "default_max_held_total")]
+    pub max_held_total: usize,
+    /// Approximate bytes the decoded AMF values of all messages of an analysis may take (the
+    /// report keeps them); past it, bodies decode only as far as
+    /// [`decode_budget::SPENT_ALLOWANCE`] reaches. See [`decode_budget`].
+    #[serde(default = "default_max_amf_total")]
+    pub max_amf_total: usize,
     /// Hand each message's kept body bytes over on [`RtmpMessage::payload`] (for exporters,
     /// which also raise `media_prefix` to keep audio and video bodies whole).
     #[serde(default)]
     pub keep_payload: bool,
+}
+
+fn default_max_amf_total() -> usize {
+    256 << 20
+}
+
+fn default_max_held_total() -> usize {
+    256 << 20
+}
+
+fn default_max_messages() -> usize {
+    2_000_000
 }
 
 fn default_probe_limit() -> u64 {
@@ -180,6 +215,9 @@ impl Default for RtmpConfig {
             max_resync_buffer: 1 << 20,
             probe_limit: default_probe_limit(),
             keep_payload: false,
+            max_messages: default_max_messages(),
+            max_held_total: default_max_held_total(),
+            max_amf_total: default_max_amf_total(),
         }
     }
 }

@@ -162,7 +162,6 @@ fn decide(
     at_end: bool,
 ) -> Option<ScanResult> {
     let smallest = sizes.iter().map(|&(s, _)| s).min().unwrap_or(1);
-    let mut open = false;
     let mut weak: Option<(u32, bool)> = None;
     for (i, &(size, need)) in sizes.iter().enumerate() {
         let o = walk(queue, at, ctx, size, need);
@@ -175,10 +174,10 @@ fn decide(
                 })
             }
             End::Invalid => None,
-            End::Open { .. } if !at_end => {
-                open = true;
-                None
-            }
+            // A size tried before the others must be decided first: taking a later size's
+            // chain while this one waits for bytes would make the verdict depend on where the
+            // stream was cut.
+            End::Open { .. } if !at_end => return Some(ScanResult::Undecided(at)),
             End::Open { exact } => Some(exact),
             End::Blocked => Some(false),
         };
@@ -192,9 +191,6 @@ fn decide(
         if i == 0 && o.longest <= smallest {
             break;
         }
-    }
-    if open {
-        return Some(ScanResult::Undecided(at));
     }
     weak.map(|(chunk_size, size_proven)| ScanResult::Found {
         at,
@@ -233,6 +229,16 @@ pub(crate) fn body_plausible(type_id: u8, length: u32, body: &[u8]) -> bool {
         15 | 17 => length == 0 || matches!(first, 0x00 | 0x02 | 0x11),
         _ => true,
     }
+}
+
+/// Body bytes [`body_plausible`] looks at for a message of this type and length.
+fn body_needed(type_id: u8, length: u32) -> usize {
+    let n = match type_id {
+        1 | 2 => 4,
+        4 | 15 | 17 | 18 | 20 => 1,
+        _ => 0,
+    };
+    n.min(length as usize)
 }
 
 /// Exact body sizes of protocol control messages; plausible ranges of the others.
@@ -349,9 +355,16 @@ fn walk(queue: &ResyncQueue, start: u64, ctx: &ResyncContext, size: u32, need: u
             let type_id = h.type_id.unwrap_or(k.type_id);
             let length = h.length.unwrap_or(k.length);
             if !length_plausible(type_id, length, ctx.config)
-                || !body_plausible(type_id, length, body)
                 || (unknown && basic.csid == 2 && type_id > 6)
             {
+                return stop(o, End::Invalid);
+            }
+            // The body's first bytes decide too: wait for them (the verdict must not depend on
+            // where the bytes were cut), unless a gap took them.
+            if body.len() < body_needed(type_id, length) && !hole_follows {
+                return stop(o, End::Open { exact: false });
+            }
+            if !body_plausible(type_id, length, body) {
                 return stop(o, End::Invalid);
             }
             match basic.fmt {

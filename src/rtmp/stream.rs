@@ -151,6 +151,20 @@ impl Partial {
         kept
     }
 
+    /// Gives up kept body bytes past `keep` (memory pressure across connections); no more are
+    /// kept after. Returns the bytes freed.
+    pub(crate) fn shed(&mut self, keep: usize) -> usize {
+        let before = self.msg.body.len();
+        if before <= keep {
+            return 0;
+        }
+        self.msg.body.truncate(keep);
+        self.msg.body.shrink_to_fit();
+        self.msg.truncated = true;
+        self.hole = true;
+        before - keep
+    }
+
     /// Notes `n` body bytes lost in a gap.
     pub(crate) fn lose(&mut self, n: u32) {
         self.received = self.received.saturating_add(n);

@@ -66,9 +66,10 @@ impl Reassembler {
         self.closed
     }
 
-    /// Nothing reported or buffered yet, so the stream's origin can still move.
+    /// Nothing reported, buffered or closed yet, so the stream's origin can still move (a FIN
+    /// counts: a SYN must not start the direction over after it, or data could follow its close).
     pub fn is_untouched(&self) -> bool {
-        self.next == 0 && self.pending.is_empty()
+        self.next == 0 && self.pending.is_empty() && self.fin_at.is_none() && !self.closed
     }
 
     pub fn base(&self) -> u32 {

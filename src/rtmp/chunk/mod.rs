@@ -10,6 +10,7 @@
 //! chunk boundary.
 
 mod complete;
+mod feed;
 mod recovery;
 mod start;
 
@@ -17,8 +18,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::Severity;
 
-use super::header::{parse_basic_header, parse_chunk_header};
-use super::queue::{Locator, ResyncQueue};
+use super::queue::ResyncQueue;
 use super::stream::StreamState;
 use super::{diagnostic, Dir, Origin, RtmpConfig};
 
@@ -197,6 +197,28 @@ impl ChunkStreamDemuxer {
         self.resync.data_len()
     }
 
+    /// Stream bytes this demuxer holds: unfinished message bodies and the resync buffer.
+    pub fn held_bytes(&self) -> usize {
+        self.buffered + self.resync.data_len() + self.pending.len()
+    }
+
+    /// Frees what it can without losing sync (memory pressure across connections): the resync
+    /// buffer is decided on what it holds, unfinished bodies keep only their first
+    /// [`RtmpConfig::media_prefix`] bytes (marked truncated).
+    pub fn shed<F: FnMut(DemuxEvent)>(&mut self, sink: &mut F) {
+        if self.mode == Mode::Resync {
+            self.drive_resync(true, sink);
+        }
+        let keep = self.config.media_prefix;
+        let mut freed = 0;
+        for state in self.streams.values_mut() {
+            if let Some(p) = state.partial.as_mut() {
+                freed += p.shed(keep);
+            }
+        }
+        self.buffered = self.buffered.saturating_sub(freed);
+    }
+
     /// The message stream id that media on chunk streams with unknown state is given, when the
     /// other direction knows better (e.g. a fmt 0 header on it with that id).
     pub fn set_stream_hint(&mut self, msid: u32) {
@@ -236,92 +258,6 @@ impl ChunkStreamDemuxer {
     /// The header state of one chunk stream.
     pub fn known_stream(&self, csid: u32) -> Option<KnownStream> {
         self.streams.get(&csid).map(|s| s.known)
-    }
-
-    /// Feeds the next bytes of the stream; `origin` is where `data[0]` came from.
-    pub fn feed<F: FnMut(DemuxEvent)>(&mut self, data: &[u8], origin: Origin, sink: &mut F) {
-        if data.is_empty() {
-            return;
-        }
-        let vpos = self.vpos;
-        self.vpos = vpos.saturating_add(data.len() as u64);
-        self.feed_at(data, origin, vpos, sink);
-        if self.mode == Mode::Resync {
-            self.drive_resync(false, sink);
-        }
-    }
-
-    /// Takes `data` at stream position `vpos`; bytes after a loss of sync go to the
-    /// resynchroniser's buffer (which the caller drives).
-    fn feed_at<F: FnMut(DemuxEvent)>(
-        &mut self,
-        data: &[u8],
-        origin: Origin,
-        vpos: u64,
-        sink: &mut F,
-    ) {
-        if self.mode == Mode::Resync {
-            self.resync.push(data, origin, vpos);
-            return;
-        }
-        let mut start = 0;
-        if !self.pending.is_empty() {
-            let pending = std::mem::take(&mut self.pending);
-            let pending_vpos = vpos.saturating_sub(pending.len() as u64);
-            let k = data.len().min(super::header::MAX_HEADER_LEN);
-            let mut tmp = pending.clone();
-            tmp.extend_from_slice(data.get(..k).unwrap_or_default());
-            let segs = [(0, self.pending_origin), (pending.len(), origin)];
-            let loc = Locator::new(&segs, 0);
-            match self.process(&tmp, loc, sink) {
-                Stop::Done => start = k,
-                Stop::NeedMore(at) if at >= pending.len() && k < data.len() => {
-                    start = at - pending.len();
-                }
-                Stop::NeedMore(at) => {
-                    // The header still lacks bytes, so all of `data` fit in `tmp`.
-                    self.pending_origin = loc.at(at);
-                    self.pending = tmp.get(at..).unwrap_or_default().to_vec();
-                    self.pending
-                        .extend_from_slice(data.get(k..).unwrap_or_default());
-                    return;
-                }
-                Stop::Lost(at) => {
-                    let lost = pending_vpos + at as u64;
-                    self.resync.push_located(
-                        tmp.get(at..).unwrap_or_default(),
-                        Locator::new(&segs, at),
-                        lost,
-                    );
-                    self.resync.push(
-                        data.get(k..).unwrap_or_default(),
-                        origin.advanced(k as u64),
-                        vpos + k as u64,
-                    );
-                    self.scan_from = lost + 1;
-                    return;
-                }
-            }
-        }
-        let rest = data.get(start..).unwrap_or_default();
-        let origin = origin.advanced(start as u64);
-        let segs = [(0, origin)];
-        match self.process(rest, Locator::new(&segs, 0), sink) {
-            Stop::Done => {}
-            Stop::NeedMore(at) => {
-                self.pending = rest.get(at..).unwrap_or_default().to_vec();
-                self.pending_origin = origin.advanced(at as u64);
-            }
-            Stop::Lost(at) => {
-                let lost = vpos + (start + at) as u64;
-                self.resync.push(
-                    rest.get(at..).unwrap_or_default(),
-                    origin.advanced(at as u64),
-                    lost,
-                );
-                self.scan_from = lost + 1;
-            }
-        }
     }
 
     /// Reports a diagnostic; past [`MAX_REPORTS_PER_CODE`] of one code they are only counted
@@ -368,55 +304,6 @@ impl ChunkStreamDemuxer {
                 )));
             }
         }
-    }
-
-    fn process<F: FnMut(DemuxEvent)>(&mut self, buf: &[u8], loc: Locator, sink: &mut F) -> Stop {
-        let mut i = 0;
-        while i < buf.len() {
-            match self.mode {
-                Mode::Payload { csid, remaining } => {
-                    let n = (remaining as usize).min(buf.len() - i);
-                    let last = loc.at(i + n - 1);
-                    self.append(csid, buf.get(i..i + n).unwrap_or_default(), last);
-                    i += n;
-                    let remaining = remaining - n as u32;
-                    if remaining == 0 {
-                        self.mode = Mode::Header;
-                        self.end_chunk(csid, last, sink);
-                    } else {
-                        self.mode = Mode::Payload { csid, remaining };
-                    }
-                }
-                Mode::Header => {
-                    let rest = buf.get(i..).unwrap_or_default();
-                    let Some(basic) = parse_basic_header(rest) else {
-                        return Stop::NeedMore(i);
-                    };
-                    let rule = self.extended_rule(basic.fmt, basic.csid);
-                    let Some(header) = parse_chunk_header(rest, basic, rule) else {
-                        return Stop::NeedMore(i);
-                    };
-                    let at = loc.at(i);
-                    let end = loc.at(i + header.len - 1);
-                    match self.start_chunk(&header, at, end, sink) {
-                        Some(0) => {
-                            i += header.len;
-                            self.end_chunk(header.csid, end, sink);
-                        }
-                        Some(payload) => {
-                            i += header.len;
-                            self.mode = Mode::Payload {
-                                csid: header.csid,
-                                remaining: payload,
-                            };
-                        }
-                        None => return Stop::Lost(i),
-                    }
-                }
-                Mode::Resync => return Stop::Lost(i),
-            }
-        }
-        Stop::Done
     }
 }
 

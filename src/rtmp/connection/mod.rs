@@ -1,5 +1,6 @@
 //! [`RtmpConnection`]: one TCP connection's two directions, from the handshake to messages.
 
+mod detect;
 mod probe;
 
 pub use probe::RTMP_PORTS;
@@ -8,7 +9,8 @@ use crate::capture::Timestamp;
 use crate::diagnostic::Severity;
 
 use super::chunk::{ChunkStreamDemuxer, DemuxEvent};
-use super::handshake::{analyze, HandshakeSide, BLOCK_LEN};
+use super::decode_budget;
+use super::handshake::{HandshakeSide, BLOCK_LEN};
 use super::message::{is_known_type, RtmpMessage};
 use super::{diagnostic, Dir, Origin, RtmpConfig, RtmpEvent};
 
@@ -54,7 +56,7 @@ pub struct RtmpConnection {
     /// Indexed by RTMP role: 0 = client to server.
     sides: [Side; 2],
     handshake_reported: bool,
-    unknown_types_reported: Vec<u8>,
+    fwd: Forwarding,
     config: RtmpConfig,
     /// The TCP handshake is in the capture, so the first bytes are the RTMP handshake's.
     syn_seen: bool,
@@ -66,18 +68,40 @@ pub struct RtmpConnection {
     first_dir: Dir,
 }
 
-fn forward<F: FnMut(RtmpEvent)>(
-    role: Dir,
-    ev: DemuxEvent,
+/// What turning raw messages into decoded ones keeps across messages.
+#[derive(Debug)]
+struct Forwarding {
+    /// Unknown message types already reported.
+    reported: Vec<u8>,
+    /// Approximate bytes decoded AMF values may still take, and what they took since asked.
+    amf_left: usize,
+    amf_spent: usize,
+    /// Hand the body bytes over on each message ([`RtmpConfig::keep_payload`]).
     keep_payload: bool,
-    reported: &mut Vec<u8>,
-    sink: &mut F,
-) {
+}
+
+impl Default for Forwarding {
+    fn default() -> Self {
+        Forwarding {
+            reported: Vec::new(),
+            amf_left: usize::MAX,
+            amf_spent: 0,
+            keep_payload: false,
+        }
+    }
+}
+
+fn forward<F: FnMut(RtmpEvent)>(role: Dir, ev: DemuxEvent, fwd: &mut Forwarding, sink: &mut F) {
     match ev {
         DemuxEvent::Diagnostic(d) => sink(RtmpEvent::Diagnostic(d)),
         DemuxEvent::Message(raw) => {
             let first = raw.first;
-            let (msg, note) = RtmpMessage::from_raw_keeping(raw, role, keep_payload);
+            let limits = decode_budget::limits(fwd.amf_left);
+            let (msg, note) = RtmpMessage::from_raw_with(raw, role, limits, fwd.keep_payload);
+            let heap = decode_budget::body_heap(&msg.body);
+            fwd.amf_left = fwd.amf_left.saturating_sub(heap);
+            fwd.amf_spent = fwd.amf_spent.saturating_add(heap);
+            let reported = &mut fwd.reported;
             if let Some(note) = note {
                 sink(RtmpEvent::Diagnostic(diagnostic(
                     Severity::Info,
@@ -117,7 +141,10 @@ impl RtmpConnection {
             roles_swapped: false,
             sides: [side(Dir::C2S), side(Dir::S2C)],
             handshake_reported: false,
-            unknown_types_reported: Vec::new(),
+            fwd: Forwarding {
+                keep_payload: config.keep_payload,
+                ..Forwarding::default()
+            },
             config,
             syn_seen: true,
             rtmp_port: true,
@@ -149,6 +176,36 @@ impl RtmpConnection {
         self.roles_swapped
     }
 
+    /// Approximate bytes the decoded AMF values of this connection's next messages may take
+    /// (shared with other connections by the caller; unlimited by default). Resets the count
+    /// [`RtmpConnection::take_amf_spent`] returns.
+    pub fn set_amf_budget(&mut self, bytes: usize) {
+        self.fwd.amf_left = bytes;
+        self.fwd.amf_spent = 0;
+    }
+
+    /// Approximate bytes of AMF values decoded since [`RtmpConnection::set_amf_budget`].
+    pub fn take_amf_spent(&mut self) -> usize {
+        std::mem::take(&mut self.fwd.amf_spent)
+    }
+
+    /// Stream bytes held for both directions (unfinished bodies, resync buffers, handshake).
+    pub fn held_bytes(&self) -> usize {
+        self.sides
+            .iter()
+            .map(|s| s.demuxer.held_bytes() + s.handshake.held_bytes())
+            .sum()
+    }
+
+    /// Frees what both directions can without losing sync; see [`ChunkStreamDemuxer::shed`].
+    pub fn shed<F: FnMut(RtmpEvent)>(&mut self, sink: &mut F) {
+        for role in [Dir::C2S, Dir::S2C] {
+            let fwd = &mut self.fwd;
+            let side = pick(&mut self.sides, role);
+            side.demuxer.shed(&mut |ev| forward(role, ev, fwd, sink));
+        }
+    }
+
     /// The demuxer of one RTMP role (for its counters).
     pub fn demuxer(&self, role: Dir) -> &ChunkStreamDemuxer {
         &self.side(role).demuxer
@@ -171,93 +228,6 @@ impl RtmpConnection {
             dir.reverse()
         } else {
             dir
-        }
-    }
-
-    fn detect<F: FnMut(RtmpEvent)>(&mut self, dir: Dir, first: u8, origin: Origin, sink: &mut F) {
-        match first {
-            3 => {
-                self.state = State::Tentative { first: origin, dir };
-                self.roles_swapped = dir == Dir::S2C;
-            }
-            6 | 8 => {
-                self.state = State::Ignored;
-                sink(RtmpEvent::Encrypted {
-                    version: first,
-                    frame: origin.frame,
-                });
-                sink(RtmpEvent::Diagnostic(diagnostic(
-                    Severity::Info,
-                    "rtmp.encrypted",
-                    format!("C0 = {first}: RTMPE (encrypted RTMP), not decodable"),
-                    origin,
-                    dir,
-                )));
-            }
-            _ => {
-                self.state = State::Ignored;
-                sink(RtmpEvent::NotRtmp {
-                    first_byte: first,
-                    dir,
-                    frame: origin.frame,
-                });
-            }
-        }
-    }
-
-    fn confirm<F: FnMut(RtmpEvent)>(&mut self, sink: &mut F) {
-        let State::Tentative { first, .. } = self.state else {
-            return;
-        };
-        self.state = State::Rtmp;
-        sink(RtmpEvent::Detected {
-            version: 3,
-            roles_swapped: self.roles_swapped,
-            frame: first.frame,
-            midstream: false,
-        });
-        if self.roles_swapped {
-            sink(RtmpEvent::Diagnostic(diagnostic(
-                Severity::Info,
-                "rtmp.roles_swapped",
-                "C0+C1 came from the side taken for the server: it is the RTMP client".into(),
-                first,
-                Dir::C2S,
-            )));
-        }
-    }
-
-    fn reject<F: FnMut(RtmpEvent)>(&mut self, why: &str, sink: &mut F) {
-        let State::Tentative { first, dir } = self.state else {
-            return;
-        };
-        self.state = State::Ignored;
-        sink(RtmpEvent::NotRtmp {
-            first_byte: 3,
-            dir,
-            frame: first.frame,
-        });
-        sink(RtmpEvent::Diagnostic(diagnostic(
-            Severity::Info,
-            "rtmp.not_rtmp",
-            format!("the connection opens with 0x03 like RTMP, but {why}"),
-            first,
-            dir,
-        )));
-    }
-
-    /// Confirms or rejects a tentative detection after a side's bytes were taken.
-    fn check_tentative<F: FnMut(RtmpEvent)>(&mut self, sink: &mut F) {
-        if !matches!(self.state, State::Tentative { .. }) {
-            return;
-        }
-        let client = self.sides[0].handshake.received();
-        let server = self.sides[1].handshake.received();
-        let c0c1 = 1 + BLOCK_LEN;
-        if server > 0 && self.sides[1].handshake.first_byte() != 3 {
-            self.reject("the answer does not start with S0 = 3", sink);
-        } else if client >= c0c1 || server >= c0c1 {
-            self.confirm(sink);
         }
     }
 
@@ -327,11 +297,11 @@ impl RtmpConnection {
             self.maybe_report_handshake(sink);
         }
         if let Some(rest) = data.get(used..).filter(|r| !r.is_empty()) {
-            let reported = &mut self.unknown_types_reported;
+            let fwd = &mut self.fwd;
             let side = pick(&mut self.sides, role);
             side.demuxer
                 .feed(rest, origin.advanced(used as u64), &mut |ev| {
-                    forward(role, ev, self.config.keep_payload, reported, sink)
+                    forward(role, ev, fwd, sink)
                 });
         }
     }
@@ -386,10 +356,10 @@ impl RtmpConnection {
             self.maybe_report_handshake(sink);
         }
         if rest > 0 {
-            let reported = &mut self.unknown_types_reported;
+            let fwd = &mut self.fwd;
             let side = pick(&mut self.sides, role);
             side.demuxer.gap(at.advanced(len - rest), rest, &mut |ev| {
-                forward(role, ev, self.config.keep_payload, reported, sink)
+                forward(role, ev, fwd, sink)
             });
         }
     }
@@ -437,36 +407,15 @@ impl RtmpConnection {
     }
 
     fn finish_side<F: FnMut(RtmpEvent)>(&mut self, role: Dir, sink: &mut F) {
-        let reported = &mut self.unknown_types_reported;
+        let fwd = &mut self.fwd;
         let side = pick(&mut self.sides, role);
         if side.finished {
             return;
         }
         side.finished = true;
         let end = side.end;
-        side.demuxer.finish(end, &mut |ev| {
-            forward(role, ev, self.config.keep_payload, reported, sink)
-        });
-    }
-
-    fn handshake_info(&self) -> super::HandshakeInfo {
-        let mut info = analyze(&self.sides[0].handshake, &self.sides[1].handshake);
-        info.roles_swapped = self.roles_swapped;
-        info
-    }
-
-    fn maybe_report_handshake<F: FnMut(RtmpEvent)>(&mut self, sink: &mut F) {
-        if self.handshake_reported
-            || !self.sides[0].handshake.is_done()
-            || !self.sides[1].handshake.is_done()
-        {
-            return;
-        }
-        self.handshake_reported = true;
-        sink(RtmpEvent::Handshake(self.handshake_info()));
-        for side in &mut self.sides {
-            side.handshake.release();
-        }
+        side.demuxer
+            .finish(end, &mut |ev| forward(role, ev, fwd, sink));
     }
 }
 

@@ -100,17 +100,16 @@ impl RtmpConnection {
             if side.demuxer.has_synced() {
                 self.confirm_midstream(first, dir, sink);
             } else if side.probed > self.config.probe_limit {
-                self.give_up_probe(first, dir, sink);
+                self.give_up_probe(first, sink);
                 return;
             }
         }
         if self.state != State::Rtmp {
             return;
         }
-        let keep = self.config.keep_payload;
-        let reported = &mut self.unknown_types_reported;
+        let fwd = &mut self.fwd;
         for ev in events {
-            forward(dir, ev, keep, reported, sink);
+            forward(dir, ev, fwd, sink);
         }
         self.share_stream_hint(dir);
     }
@@ -159,17 +158,16 @@ impl RtmpConnection {
         )));
         // The other direction: ordinary chains now, and what it already holds is decided.
         let other = by.reverse();
-        let keep = self.config.keep_payload;
-        let reported = &mut self.unknown_types_reported;
+        let fwd = &mut self.fwd;
         let side = pick(&mut self.sides, other);
         side.demuxer
-            .end_probe(&mut |ev| forward(other, ev, keep, reported, sink));
+            .end_probe(&mut |ev| forward(other, ev, fwd, sink));
         if side.closed {
             self.finish_side(other, sink);
         }
     }
 
-    fn give_up_probe<F: FnMut(RtmpEvent)>(&mut self, first: Origin, dir: Dir, sink: &mut F) {
+    fn give_up_probe<F: FnMut(RtmpEvent)>(&mut self, first: Origin, sink: &mut F) {
         self.state = State::Ignored;
         let first_byte = self.first_byte;
         sink(RtmpEvent::NotRtmp {
@@ -177,18 +175,8 @@ impl RtmpConnection {
             dir: self.first_dir,
             frame: first.frame,
         });
-        sink(RtmpEvent::Diagnostic(diagnostic(
-            Severity::Info,
-            "rtmp.not_rtmp",
-            format!(
-                "no handshake, and no chain of RTMP chunk headers in the first {} bytes of the \
-                 {} direction",
-                self.config.probe_limit,
-                dir.as_str()
-            ),
-            first,
-            dir,
-        )));
+        // No diagnostic: the connection's protocol says it, and a capture of a million
+        // short non-RTMP connections should not carry a million notes.
         for side in &mut self.sides {
             side.demuxer = ChunkStreamDemuxer::new(Dir::C2S, Default::default());
         }
@@ -207,14 +195,13 @@ impl RtmpConnection {
             side.finished = true;
             if side.demuxer.has_synced() {
                 self.confirm_midstream(first, dir, sink);
-                let keep = self.config.keep_payload;
-                let reported = &mut self.unknown_types_reported;
+                let fwd = &mut self.fwd;
                 for ev in events {
-                    forward(dir, ev, keep, reported, sink);
+                    forward(dir, ev, fwd, sink);
                 }
                 return;
             }
         }
-        self.give_up_probe(first, Dir::C2S, sink);
+        self.give_up_probe(first, sink);
     }
 }
