@@ -7,7 +7,6 @@
 mod rtmp_support;
 
 use rtmp_support::{origin_at, ChunkWriter};
-use rtmpscope::rtmp::command::Command;
 use rtmpscope::rtmp::control::UserControlEvent;
 use rtmpscope::rtmp::handshake::{sign_block, DigestScheme, BLOCK_LEN};
 use rtmpscope::rtmp::{
@@ -157,7 +156,7 @@ fn ffmpeg_publish_to_nginx_matches_wireshark() {
     match &video.body {
         MessageBody::Video(v) => {
             assert!(v.sequence_header && v.keyframe);
-            assert_eq!(v.codec_name, "AVC");
+            assert_eq!(v.codec_name(), "AVC");
         }
         other => panic!("{other:?}"),
     }
@@ -239,10 +238,7 @@ fn handshake_split_and_chunks_right_after_c2() {
         let msgs = ev.messages();
         assert_eq!(msgs.len(), 1, "piece {piece}");
         assert_eq!(msgs[0].stream_offset, 3073);
-        assert!(matches!(
-            &msgs[0].body,
-            MessageBody::Command(Command { .. })
-        ));
+        assert!(matches!(&msgs[0].body, MessageBody::Command(_)));
         assert!(
             ev.diagnostic_codes().is_empty(),
             "{:?}",

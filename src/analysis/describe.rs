@@ -66,17 +66,17 @@ pub fn describe_body(body: &MessageBody, length: u32, max_width: usize) -> Strin
             )
         }
         MessageBody::Audio(a) => {
-            let mut s = format!("Audio {}", a.fourcc.as_deref().unwrap_or(&a.format_name));
+            let mut s = format!("Audio {}", a.fourcc.as_deref().unwrap_or(a.format_name()));
             if a.sequence_header {
                 s.push_str(" sequence header");
-            } else if let Some(name) = &a.packet_type_name {
+            } else if let Some(name) = a.packet_type_name() {
                 s.push(' ');
                 s.push_str(name);
             }
             format!("{s} {}", size(length))
         }
         MessageBody::Video(v) => {
-            let mut s = format!("Video {}", v.fourcc.as_deref().unwrap_or(&v.codec_name));
+            let mut s = format!("Video {}", v.fourcc.as_deref().unwrap_or(v.codec_name()));
             if v.sequence_header {
                 s.push_str(" sequence header");
             } else if v.keyframe {

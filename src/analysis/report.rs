@@ -94,3 +94,19 @@ pub struct MessageRecord {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub latency: Option<f64>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::MessageRecord;
+    use crate::rtmp::{MessageBody, RtmpMessage};
+
+    #[test]
+    fn sizes() {
+        eprintln!(
+            "record {} message {} body {}",
+            std::mem::size_of::<MessageRecord>(),
+            std::mem::size_of::<RtmpMessage>(),
+            std::mem::size_of::<MessageBody>()
+        );
+    }
+}

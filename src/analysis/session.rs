@@ -234,10 +234,14 @@ impl Session {
     /// Takes note of message `index`.
     pub(crate) fn observe(&mut self, index: u64, msg: &RtmpMessage) {
         self.messages += 1;
-        *self
-            .message_counts
-            .entry(msg.type_name.to_string())
-            .or_insert(0) += 1;
+        // Looked up by &str first: a String per message only for a type not seen before.
+        let name = msg.type_name();
+        match self.message_counts.get_mut(name) {
+            Some(count) => *count += 1,
+            None => {
+                self.message_counts.insert(name.to_owned(), 1);
+            }
+        }
         self.first_message.get_or_insert(index);
         self.last_message = Some(index);
         self.first_time.get_or_insert(msg.time);

@@ -80,7 +80,6 @@ impl Script {
             csid: 3,
             msid,
             type_id: 0,
-            type_name: "".into(),
             timestamp,
             timestamp_delta: None,
             length,
@@ -131,14 +130,14 @@ impl Script {
         command_object: AmfValue,
         arguments: Vec<AmfValue>,
     ) -> u64 {
-        let body = MessageBody::Command(Command {
+        let body = MessageBody::Command(Box::new(Command {
             amf3: false,
             name: name.to_string(),
             transaction_id: 0.0,
             command_object,
             arguments,
             error: None,
-        });
+        }));
         self.push(dir, msid, 0, time, 100, body)
     }
 
@@ -161,11 +160,11 @@ impl Script {
     }
 
     pub fn metadata(&mut self, dir: Dir, msid: u32, time: f64, props: &[(&str, AmfValue)]) -> u64 {
-        let body = MessageBody::Data(DataMessage {
+        let body = MessageBody::Data(Box::new(DataMessage {
             amf3: false,
             values: vec![text("@setDataFrame"), text("onMetaData"), obj(props)],
             error: None,
-        });
+        }));
         self.push(dir, msid, 0, time, 200, body)
     }
 

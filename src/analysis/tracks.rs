@@ -144,16 +144,16 @@ impl VideoTrackBuilder {
     pub fn observe(&mut self, message: u64, v: &VideoTagHeader) {
         if !self.named && (v.codec_id.is_some() || v.fourcc.is_some()) {
             self.named = true;
-            self.track.codec = v.codec_name.to_string();
+            self.track.codec = v.codec_name().to_string();
             self.track.codec_id = v.codec_id;
-            self.track.fourcc = v.fourcc.clone();
+            self.track.fourcc = v.fourcc.map(|f| f.to_string());
         }
         if !v.sequence_header || v.packet_type == Some(5) {
             return;
         }
         let key = v
             .fourcc
-            .clone()
+            .map(|f| f.to_string())
             .or_else(|| v.codec_id.map(|id| id.to_string()));
         let bytes = v.config.as_ref().map(|h| h.0.as_slice());
         self.track
@@ -193,10 +193,10 @@ impl AudioTrackBuilder {
             self.named = true;
             self.track.codec = match &a.fourcc {
                 Some(f) => audio_fourcc_name(f).to_string(),
-                None => a.format_name.to_string(),
+                None => a.format_name().to_string(),
             };
             self.track.sound_format = (a.sound_format != 9).then_some(a.sound_format);
-            self.track.fourcc = a.fourcc.clone();
+            self.track.fourcc = a.fourcc.map(|f| f.to_string());
             self.track.flv_rate_hz = a.rate_hz;
             self.track.flv_sample_bits = a.sample_bits;
             self.track.flv_stereo = a.stereo;
@@ -207,7 +207,7 @@ impl AudioTrackBuilder {
         }
         let key = a
             .fourcc
-            .clone()
+            .map(|f| f.to_string())
             .or_else(|| (a.sound_format != 9).then(|| a.sound_format.to_string()));
         let bytes = a.config.as_ref().map(|h| h.0.as_slice());
         self.track

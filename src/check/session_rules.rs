@@ -70,7 +70,9 @@ fn decode_errors(report: &Report, session: &Session) -> Finding {
             };
             first = Some(format!(
                 "first: {} message {} (frame {}): {what}",
-                r.message.type_name, r.index, r.message.frame
+                r.message.type_name(),
+                r.index,
+                r.message.frame
             ));
         }
     }

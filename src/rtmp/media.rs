@@ -1,11 +1,11 @@
 //! Audio (8) and video (9) message bodies: the FLV tag header only, legacy and Enhanced RTMP.
 //! The codec payload is not decoded here.
 
-use std::borrow::Cow;
-
 use serde::{Deserialize, Serialize};
 
+use super::fourcc::FourCc;
 use super::hex::HexBytes;
+use super::media_json::{AudioTagHeaderJson, VideoTagHeaderJson};
 
 pub const TYPE_AUDIO: u8 = 8;
 pub const TYPE_VIDEO: u8 = 9;
@@ -27,67 +27,94 @@ pub enum MediaError {
     },
 }
 
+/// An audio tag header. Names are derived from the ids (see the methods) and written into the
+/// JSON next to them; the struct itself holds only ids and flags, so that a media message's record
+/// stays small.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "AudioTagHeaderJson", from = "AudioTagHeaderJson")]
 pub struct AudioTagHeader {
     /// SoundFormat, the high nibble of the first byte (9 = Enhanced RTMP ExHeader).
     pub sound_format: u8,
-    pub format_name: Cow<'static, str>,
     /// Legacy header fields (absent in an Enhanced RTMP header).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub rate_hz: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub sample_bits: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub stereo: Option<bool>,
     /// AAC: 0 = sequence header (AudioSpecificConfig), 1 = raw frame.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub aac_packet_type: Option<u8>,
     /// Enhanced RTMP AudioPacketType.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub packet_type: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub packet_type_name: Option<Cow<'static, str>>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub fourcc: Option<String>,
-    #[serde(default)]
+    pub fourcc: Option<FourCc>,
     pub multitrack: bool,
     /// A codec configuration rather than a frame.
     pub sequence_header: bool,
     /// The codec configuration record (AAC AudioSpecificConfig, Opus ID header, ...): the body
     /// after the tag header, as far as it was kept. Only on sequence headers.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub config: Option<HexBytes>,
+    pub config: Option<Box<HexBytes>>,
 }
 
+impl AudioTagHeader {
+    /// The SoundFormat's name.
+    pub fn format_name(&self) -> &'static str {
+        sound_format_name(self.sound_format)
+    }
+
+    /// The Enhanced RTMP AudioPacketType's name.
+    pub fn packet_type_name(&self) -> Option<&'static str> {
+        self.packet_type.map(audio_packet_type_name)
+    }
+}
+
+/// A video tag header. Names are derived from the ids (see the methods) and written into the JSON
+/// next to them; the struct itself holds only ids and flags.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "VideoTagHeaderJson", from = "VideoTagHeaderJson")]
 pub struct VideoTagHeader {
     /// Enhanced RTMP (IsExHeader bit set).
     pub enhanced: bool,
     pub frame_type: u8,
-    pub frame_type_name: Cow<'static, str>,
     /// Legacy CodecID (absent in an Enhanced RTMP header).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub codec_id: Option<u8>,
-    pub codec_name: Cow<'static, str>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub fourcc: Option<String>,
+    pub fourcc: Option<FourCc>,
     /// AVCPacketType (legacy AVC/HEVC) or Enhanced RTMP VideoPacketType.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub packet_type: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub packet_type_name: Option<Cow<'static, str>>,
     /// Composition time offset in ms (signed 24-bit), for AVC/HEVC coded frames.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub composition_time: Option<i32>,
     /// Video info/command frame (frame type 5): the command byte.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub command: Option<u8>,
     pub keyframe: bool,
     pub sequence_header: bool,
     /// The codec configuration record (AVCDecoderConfigurationRecord, HEVC, AV1, VP9): the body
     /// after the tag header, as far as it was kept. Only on sequence headers.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub config: Option<HexBytes>,
+    pub config: Option<Box<HexBytes>>,
+}
+
+impl VideoTagHeader {
+    pub fn frame_type_name(&self) -> &'static str {
+        frame_type_name(self.frame_type)
+    }
+
+    /// The legacy CodecID's name, or the Enhanced RTMP FourCC's codec.
+    pub fn codec_name(&self) -> &'static str {
+        match (self.codec_id, self.fourcc.as_deref()) {
+            (Some(codec), _) => video_codec_name(codec),
+            (None, Some("avc1")) => "AVC",
+            (None, Some("hvc1")) => "HEVC",
+            (None, Some("av01")) => "AV1",
+            (None, Some("vp09")) => "VP9",
+            (None, Some("vp08")) => "VP8",
+            _ => "unknown",
+        }
+    }
+
+    /// The AVCPacketType's name (legacy) or the VideoPacketType's (Enhanced RTMP).
+    pub fn packet_type_name(&self) -> Option<&'static str> {
+        let name = if self.enhanced {
+            video_packet_type_name
+        } else {
+            avc_packet_type_name
+        };
+        self.packet_type.map(name)
+    }
 }
 
 pub fn sound_format_name(format: u8) -> &'static str {
@@ -136,7 +163,7 @@ pub fn frame_type_name(frame_type: u8) -> &'static str {
     }
 }
 
-fn audio_packet_type_name(t: u8) -> &'static str {
+pub fn audio_packet_type_name(t: u8) -> &'static str {
     match t {
         0 => "SequenceStart",
         1 => "CodedFrames",
@@ -148,7 +175,7 @@ fn audio_packet_type_name(t: u8) -> &'static str {
     }
 }
 
-fn video_packet_type_name(t: u8) -> &'static str {
+pub fn video_packet_type_name(t: u8) -> &'static str {
     match t {
         0 => "SequenceStart",
         1 => "CodedFrames",
@@ -162,7 +189,7 @@ fn video_packet_type_name(t: u8) -> &'static str {
     }
 }
 
-fn avc_packet_type_name(t: u8) -> &'static str {
+pub fn avc_packet_type_name(t: u8) -> &'static str {
     match t {
         0 => "sequence header",
         1 => "NALU",
@@ -171,9 +198,8 @@ fn avc_packet_type_name(t: u8) -> &'static str {
     }
 }
 
-fn fourcc(bytes: &[u8]) -> Option<String> {
-    let b = bytes.get(..4)?;
-    Some(b.iter().map(|&c| char::from(c)).collect())
+fn fourcc(bytes: &[u8]) -> Option<FourCc> {
+    bytes.get(..4).map(FourCc::from_bytes)
 }
 
 /// Whether a body starting with `prefix` is a codec configuration (kept whole by the demuxer).
@@ -203,13 +229,11 @@ pub fn decode_audio(body: &[u8]) -> Result<AudioTagHeader, MediaError> {
     let sound_format = b0 >> 4;
     let mut h = AudioTagHeader {
         sound_format,
-        format_name: Cow::Borrowed(sound_format_name(sound_format)),
         rate_hz: None,
         sample_bits: None,
         stereo: None,
         aac_packet_type: None,
         packet_type: None,
-        packet_type_name: None,
         fourcc: None,
         multitrack: false,
         sequence_header: false,
@@ -218,7 +242,6 @@ pub fn decode_audio(body: &[u8]) -> Result<AudioTagHeader, MediaError> {
     if sound_format == 9 {
         let packet_type = b0 & 0x0f;
         h.packet_type = Some(packet_type);
-        h.packet_type_name = Some(Cow::Borrowed(audio_packet_type_name(packet_type)));
         h.sequence_header = matches!(packet_type, 0 | 4);
         if packet_type == 5 {
             // Multitrack: a byte of (multitrack type << 4 | packet type), then the FourCC unless
@@ -241,7 +264,7 @@ pub fn decode_audio(body: &[u8]) -> Result<AudioTagHeader, MediaError> {
                 },
             )?);
             if packet_type == 0 {
-                h.config = body.get(5..).map(HexBytes::from);
+                h.config = body.get(5..).map(boxed_config);
             }
         }
         return Ok(h);
@@ -263,10 +286,14 @@ pub fn decode_audio(body: &[u8]) -> Result<AudioTagHeader, MediaError> {
         h.aac_packet_type = Some(t);
         h.sequence_header = t == 0;
         if h.sequence_header {
-            h.config = body.get(2..).map(HexBytes::from);
+            h.config = body.get(2..).map(boxed_config);
         }
     }
     Ok(h)
+}
+
+fn boxed_config(bytes: &[u8]) -> Box<HexBytes> {
+    Box::new(HexBytes::from(bytes))
 }
 
 fn si24(b: &[u8]) -> Option<i32> {
@@ -284,12 +311,9 @@ pub fn decode_video(body: &[u8]) -> Result<VideoTagHeader, MediaError> {
     let mut h = VideoTagHeader {
         enhanced,
         frame_type,
-        frame_type_name: Cow::Borrowed(frame_type_name(frame_type)),
         codec_id: None,
-        codec_name: Cow::Borrowed("unknown"),
         fourcc: None,
         packet_type: None,
-        packet_type_name: None,
         composition_time: None,
         command: None,
         keyframe: frame_type == 1 || frame_type == 4,
@@ -304,7 +328,6 @@ pub fn decode_video(body: &[u8]) -> Result<VideoTagHeader, MediaError> {
     if enhanced {
         let packet_type = b0 & 0x0f;
         h.packet_type = Some(packet_type);
-        h.packet_type_name = Some(Cow::Borrowed(video_packet_type_name(packet_type)));
         h.sequence_header = matches!(packet_type, 0 | 5);
         if packet_type == 6 {
             let b1 = *body.get(1).ok_or(short("multitrack video header", 2))?;
@@ -317,17 +340,9 @@ pub fn decode_video(body: &[u8]) -> Result<VideoTagHeader, MediaError> {
                     .ok_or(short("Enhanced RTMP video FourCC", 5))?,
             );
             if packet_type == 0 {
-                h.config = body.get(5..).map(HexBytes::from);
+                h.config = body.get(5..).map(boxed_config);
             }
         }
-        h.codec_name = Cow::Borrowed(match h.fourcc.as_deref() {
-            Some("avc1") => "AVC",
-            Some("hvc1") => "HEVC",
-            Some("av01") => "AV1",
-            Some("vp09") => "VP9",
-            Some("vp08") => "VP8",
-            _ => "unknown",
-        });
         if packet_type == 1 && matches!(h.fourcc.as_deref(), Some("avc1" | "hvc1")) {
             h.composition_time =
                 Some(si24(body.get(5..).unwrap_or_default()).ok_or(short("composition time", 8))?);
@@ -336,7 +351,6 @@ pub fn decode_video(body: &[u8]) -> Result<VideoTagHeader, MediaError> {
     }
     let codec = b0 & 0x0f;
     h.codec_id = Some(codec);
-    h.codec_name = Cow::Borrowed(video_codec_name(codec));
     if frame_type == 5 {
         h.command = body.get(1).copied();
         return Ok(h);
@@ -344,12 +358,11 @@ pub fn decode_video(body: &[u8]) -> Result<VideoTagHeader, MediaError> {
     if matches!(codec, 7 | 12 | 13) {
         let t = *body.get(1).ok_or(short("AVC packet type", 2))?;
         h.packet_type = Some(t);
-        h.packet_type_name = Some(Cow::Borrowed(avc_packet_type_name(t)));
         h.sequence_header = t == 0;
         h.composition_time =
             Some(si24(body.get(2..).unwrap_or_default()).ok_or(short("composition time", 5))?);
         if h.sequence_header {
-            h.config = body.get(5..).map(HexBytes::from);
+            h.config = body.get(5..).map(boxed_config);
         }
     }
     Ok(h)
@@ -365,7 +378,7 @@ mod tests {
         // ffmpeg's AAC: 0xaf = AAC, 44 kHz, 16 bit, stereo.
         let h = decode_audio(&[0xaf, 0x00, 0x12, 0x10]).unwrap();
         assert_eq!(h.sound_format, 10);
-        assert_eq!(h.format_name, "AAC");
+        assert_eq!(h.format_name(), "AAC");
         assert_eq!(
             (h.rate_hz, h.sample_bits, h.stereo),
             (Some(44100), Some(16), Some(true))
@@ -384,11 +397,11 @@ mod tests {
         // MP3, 22 kHz, 8 bit, mono.
         let h = decode_audio(&[0x28]).unwrap();
         assert_eq!(
-            (h.format_name.as_ref(), h.rate_hz, h.sample_bits, h.stereo),
+            (h.format_name(), h.rate_hz, h.sample_bits, h.stereo),
             ("MP3", Some(22050), Some(8), Some(false))
         );
         assert_eq!(h.aac_packet_type, None);
-        assert_eq!(decode_audio(&[0xb2]).unwrap().format_name, "Speex");
+        assert_eq!(decode_audio(&[0xb2]).unwrap().format_name(), "Speex");
         assert_eq!(decode_audio(&[0x06]).unwrap().rate_hz, Some(11025));
     }
 
@@ -400,7 +413,7 @@ mod tests {
         assert!(h.sequence_header);
         assert_eq!(h.rate_hz, None);
         let h = decode_audio(&[0x91, b'm', b'p', b'4', b'a']).unwrap();
-        assert_eq!(h.packet_type_name.as_deref(), Some("CodedFrames"));
+        assert_eq!(h.packet_type_name(), Some("CodedFrames"));
         assert!(!h.sequence_header);
         let h = decode_audio(&[0x95, 0x01, b'f', b'L', b'a', b'C', 0]).unwrap();
         assert!(h.multitrack);
@@ -415,7 +428,7 @@ mod tests {
         assert!(h.keyframe && h.sequence_header);
         assert_eq!(h.composition_time, Some(0));
         let h = decode_video(&[0x27, 0x01, 0x00, 0x00, 0x43, 0x00]).unwrap();
-        assert_eq!(h.packet_type_name.as_deref(), Some("NALU"));
+        assert_eq!(h.packet_type_name(), Some("NALU"));
         assert_eq!(h.composition_time, Some(67));
         assert!(!h.keyframe);
         // Negative composition time.
@@ -427,11 +440,11 @@ mod tests {
     #[test]
     fn legacy_video_without_packet_type() {
         let h = decode_video(&[0x22, 0x00]).unwrap();
-        assert_eq!(h.codec_name, "Sorenson H.263");
+        assert_eq!(h.codec_name(), "Sorenson H.263");
         assert_eq!(h.packet_type, None);
         let h = decode_video(&[0x52, 0x01]).unwrap();
         assert_eq!(h.command, Some(1));
-        assert_eq!(h.frame_type_name, "video info/command frame");
+        assert_eq!(h.frame_type_name(), "video info/command frame");
     }
 
     #[test]
@@ -439,14 +452,14 @@ mod tests {
         // Keyframe, SequenceStart, hvc1.
         let h = decode_video(&[0x90, b'h', b'v', b'c', b'1', 0x01]).unwrap();
         assert!(h.enhanced && h.keyframe && h.sequence_header);
-        assert_eq!(h.codec_name, "HEVC");
+        assert_eq!(h.codec_name(), "HEVC");
         assert_eq!(h.composition_time, None);
         // Inter frame, CodedFrames with composition time.
         let h = decode_video(&[0xa1, b'h', b'v', b'c', b'1', 0x00, 0x00, 0x21]).unwrap();
         assert_eq!((h.frame_type, h.composition_time), (2, Some(33)));
         // CodedFramesX has no composition time.
         let h = decode_video(&[0x93, b'a', b'v', b'0', b'1']).unwrap();
-        assert_eq!((h.codec_name.as_ref(), h.composition_time), ("AV1", None));
+        assert_eq!((h.codec_name(), h.composition_time), ("AV1", None));
         assert!(decode_video(&[0xa1, b'h', b'v', b'c', b'1', 0x00]).is_err());
         assert!(decode_video(&[0x91, b'h']).is_err());
     }
@@ -454,18 +467,18 @@ mod tests {
     #[test]
     fn sequence_headers_carry_their_configuration_record() {
         let h = decode_audio(&[0xaf, 0x00, 0x12, 0x10]).unwrap();
-        assert_eq!(h.config, Some(HexBytes(vec![0x12, 0x10])));
+        assert_eq!(h.config, Some(Box::new(HexBytes(vec![0x12, 0x10]))));
         assert_eq!(decode_audio(&[0xaf, 0x01, 0x21]).unwrap().config, None);
         let h = decode_audio(&[0x90, b'O', b'p', b'u', b's', 1, 2]).unwrap();
-        assert_eq!(h.config, Some(HexBytes(vec![1, 2])));
+        assert_eq!(h.config, Some(Box::new(HexBytes(vec![1, 2]))));
         let h = decode_video(&[0x17, 0x00, 0x00, 0x00, 0x00, 0x01, 0x64]).unwrap();
-        assert_eq!(h.config, Some(HexBytes(vec![0x01, 0x64])));
+        assert_eq!(h.config, Some(Box::new(HexBytes(vec![0x01, 0x64]))));
         assert_eq!(
             decode_video(&[0x27, 0x01, 0, 0, 0, 9]).unwrap().config,
             None
         );
         let h = decode_video(&[0x90, b'h', b'v', b'c', b'1', 0x01]).unwrap();
-        assert_eq!(h.config, Some(HexBytes(vec![0x01])));
+        assert_eq!(h.config, Some(Box::new(HexBytes(vec![0x01]))));
     }
 
     #[test]

@@ -1,8 +1,6 @@
 //! RTMP messages: [`RtmpMessage`] (header facts, where it came from) and its decoded
 //! [`MessageBody`].
 
-use std::borrow::Cow;
-
 use serde::{Deserialize, Serialize};
 
 use crate::capture::Timestamp;
@@ -86,12 +84,13 @@ pub fn header_problem(type_id: u8, length: u32, config: &RtmpConfig) -> Option<S
 pub enum MessageBody {
     Control(ProtocolControl),
     UserControl(UserControlEvent),
-    Command(Command),
-    Data(DataMessage),
-    SharedObject(SharedObjectMessage),
+    // The rare, large bodies are boxed: the enum stays the size of a media tag header.
+    Command(Box<Command>),
+    Data(Box<DataMessage>),
+    SharedObject(Box<SharedObjectMessage>),
     Audio(AudioTagHeader),
     Video(VideoTagHeader),
-    Aggregate(Aggregate),
+    Aggregate(Box<Aggregate>),
     /// A message type the spec does not define: the first bytes.
     Unknown {
         prefix: HexBytes,
@@ -146,22 +145,24 @@ pub fn decode_body_with(
         }
         8 => decode_audio(body).map_or_else(|e| invalid(e.to_string(), body), MessageBody::Audio),
         9 => decode_video(body).map_or_else(|e| invalid(e.to_string(), body), MessageBody::Video),
-        TYPE_COMMAND_AMF0 => MessageBody::Command(parse_command_with(body, false, limits)),
-        TYPE_COMMAND_AMF3 => MessageBody::Command(parse_command_with(body, true, limits)),
-        TYPE_DATA_AMF0 => MessageBody::Data(parse_data_with(body, false, limits)),
-        TYPE_DATA_AMF3 => MessageBody::Data(parse_data_with(body, true, limits)),
+        TYPE_COMMAND_AMF0 => {
+            MessageBody::Command(Box::new(parse_command_with(body, false, limits)))
+        }
+        TYPE_COMMAND_AMF3 => MessageBody::Command(Box::new(parse_command_with(body, true, limits))),
+        TYPE_DATA_AMF0 => MessageBody::Data(Box::new(parse_data_with(body, false, limits))),
+        TYPE_DATA_AMF3 => MessageBody::Data(Box::new(parse_data_with(body, true, limits))),
         TYPE_SHARED_OBJECT_AMF0 => {
-            MessageBody::SharedObject(parse_shared_object_with(body, false, limits))
+            MessageBody::SharedObject(Box::new(parse_shared_object_with(body, false, limits)))
         }
         TYPE_SHARED_OBJECT_AMF3 => {
-            MessageBody::SharedObject(parse_shared_object_with(body, true, limits))
+            MessageBody::SharedObject(Box::new(parse_shared_object_with(body, true, limits)))
         }
-        TYPE_AGGREGATE => MessageBody::Aggregate(split_aggregate_with(
+        TYPE_AGGREGATE => MessageBody::Aggregate(Box::new(split_aggregate_with(
             body,
             body.len() as u32,
             timestamp,
             limits,
-        )),
+        ))),
         _ => MessageBody::Unknown {
             prefix: body.get(..body.len().min(32)).unwrap_or_default().into(),
         },
@@ -170,18 +171,20 @@ pub fn decode_body_with(
 }
 
 /// One RTMP message of a connection.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// The JSON has a `type_name` after `type_id` (see [`RtmpMessage::type_name`]); the struct
+/// derives it from the id rather than holding it, so that a media message's record stays small.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct RtmpMessage {
     /// The RTMP role that sent it (C2S = from the client).
     pub dir: Dir,
     pub csid: u32,
     pub msid: u32,
     pub type_id: u8,
-    pub type_name: Cow<'static, str>,
     /// Absolute timestamp, ms.
     pub timestamp: u32,
     /// The delta the first chunk header gave (fmt 1, 2, 3).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(default)]
     pub timestamp_delta: Option<u32>,
     /// Declared body length.
     pub length: u32,
@@ -196,7 +199,7 @@ pub struct RtmpMessage {
     pub time: Timestamp,
     /// Stream offset of the first chunk header.
     pub stream_offset: u64,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(default)]
     pub file_offset: Option<u64>,
     /// Header fields inherited across a resynchronisation (timestamp may be off).
     #[serde(default)]
@@ -216,6 +219,90 @@ pub struct RtmpMessage {
     /// The body bytes as kept, with [`RtmpConfig::keep_payload`] (never serialized).
     #[serde(skip)]
     pub payload: Option<Vec<u8>>,
+}
+
+/// [`RtmpMessage`]'s JSON, borrowed: its fields in order, with the type's name.
+#[derive(Serialize)]
+struct RtmpMessageJson<'a> {
+    dir: Dir,
+    csid: u32,
+    msid: u32,
+    type_id: u8,
+    type_name: &'static str,
+    timestamp: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timestamp_delta: Option<u32>,
+    length: u32,
+    fmt: u8,
+    extended_timestamp: bool,
+    chunks: u32,
+    first_frame: u64,
+    frame: u64,
+    time: Timestamp,
+    stream_offset: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file_offset: Option<u64>,
+    inferred: bool,
+    resync_point: bool,
+    damaged: bool,
+    missing_bytes: u64,
+    truncated: bool,
+    body: &'a MessageBody,
+}
+
+impl Serialize for RtmpMessage {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Destructured in full, so that a new field cannot be forgotten here.
+        let RtmpMessage {
+            dir,
+            csid,
+            msid,
+            type_id,
+            timestamp,
+            timestamp_delta,
+            length,
+            fmt,
+            extended_timestamp,
+            chunks,
+            first_frame,
+            frame,
+            time,
+            stream_offset,
+            file_offset,
+            inferred,
+            resync_point,
+            damaged,
+            missing_bytes,
+            truncated,
+            body,
+            payload: _,
+        } = self;
+        RtmpMessageJson {
+            dir: *dir,
+            csid: *csid,
+            msid: *msid,
+            type_id: *type_id,
+            type_name: type_name(*type_id),
+            timestamp: *timestamp,
+            timestamp_delta: *timestamp_delta,
+            length: *length,
+            fmt: *fmt,
+            extended_timestamp: *extended_timestamp,
+            chunks: *chunks,
+            first_frame: *first_frame,
+            frame: *frame,
+            time: *time,
+            stream_offset: *stream_offset,
+            file_offset: *file_offset,
+            inferred: *inferred,
+            resync_point: *resync_point,
+            damaged: *damaged,
+            missing_bytes: *missing_bytes,
+            truncated: *truncated,
+            body,
+        }
+        .serialize(s)
+    }
 }
 
 impl RtmpMessage {
@@ -239,7 +326,6 @@ impl RtmpMessage {
             csid: raw.csid,
             msid: raw.msid,
             type_id: raw.type_id,
-            type_name: Cow::Borrowed(type_name(raw.type_id)),
             timestamp: raw.timestamp,
             timestamp_delta: raw.timestamp_delta,
             length: raw.length,
@@ -262,9 +348,14 @@ impl RtmpMessage {
         (msg, note)
     }
 
+    /// The spec's name for the message's type.
+    pub fn type_name(&self) -> &'static str {
+        type_name(self.type_id)
+    }
+
     pub fn command(&self) -> Option<&Command> {
         match &self.body {
-            MessageBody::Command(c) => Some(c),
+            MessageBody::Command(c) => Some(c.as_ref()),
             _ => None,
         }
     }
@@ -331,12 +422,12 @@ mod tests {
         ));
         assert!(matches!(
             decode_body(17, &[0], 0).0,
-            MessageBody::Command(Command { amf3: true, .. })
+            MessageBody::Command(c) if c.amf3
         ));
         assert!(matches!(decode_body(18, &[], 0).0, MessageBody::Data(_)));
         assert!(matches!(
             decode_body(15, &[], 0).0,
-            MessageBody::Data(DataMessage { amf3: true, .. })
+            MessageBody::Data(d) if d.amf3
         ));
         assert!(matches!(
             decode_body(19, &[], 0).0,

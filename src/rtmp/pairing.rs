@@ -115,7 +115,6 @@ mod tests {
     use crate::capture::Timestamp;
     use crate::rtmp::command::Command;
     use crate::rtmp::message::MessageBody;
-    use std::borrow::Cow;
 
     fn cmd(dir: Dir, name: &str, tid: f64, secs: i64, nanos: u32) -> RtmpMessage {
         RtmpMessage {
@@ -123,7 +122,6 @@ mod tests {
             csid: 3,
             msid: 0,
             type_id: 20,
-            type_name: Cow::Borrowed("AMF0 Command"),
             timestamp: 0,
             timestamp_delta: None,
             length: 10,
@@ -140,14 +138,14 @@ mod tests {
             damaged: false,
             missing_bytes: 0,
             truncated: false,
-            body: MessageBody::Command(Command {
+            body: MessageBody::Command(Box::new(Command {
                 amf3: false,
                 name: name.into(),
                 transaction_id: tid,
                 command_object: AmfValue::Null,
                 arguments: vec![],
                 error: None,
-            }),
+            })),
             payload: None,
         }
     }

@@ -90,7 +90,7 @@ fn render(report: &Report, record: &MessageRecord) -> String {
     out += &format!(
         "  type {} ({}), timestamp {} ms{}, length {}\n",
         m.type_id,
-        m.type_name,
+        m.type_name(),
         m.timestamp,
         m.timestamp_delta
             .map(|d| format!(" (delta {d})"))

@@ -106,7 +106,7 @@ fn forward<F: FnMut(RtmpEvent)>(role: Dir, ev: DemuxEvent, fwd: &mut Forwarding,
                 sink(RtmpEvent::Diagnostic(diagnostic(
                     Severity::Info,
                     "message.extra_bytes",
-                    format!("{} message: {note}", msg.type_name),
+                    format!("{} message: {note}", msg.type_name()),
                     first,
                     role,
                 )));
