@@ -54,7 +54,7 @@ pub fn detail_pane(props: &DetailProps) -> Html {
     html! {
         <aside class="detail" data-testid="detail-pane">
             <h3>
-                { format!("#{} {} ", m.index, m.message.type_name) }
+                { format!("#{} {} ", m.index, m.message.type_name()) }
                 <span class="muted">{ format!("type {}", m.message.type_id) }</span>
             </h3>
             <p class="summary-line mono">{ props.data.summary(m.index) }</p>
@@ -216,7 +216,7 @@ fn body(m: &MessageRecord) -> Html {
             fields(pairs)
         }
         MessageBody::Audio(a) => fields(vec![
-            ("format", format!("{} ({})", a.format_name, a.sound_format)),
+            ("format", format!("{} ({})", a.format_name(), a.sound_format)),
             (
                 "rate",
                 a.rate_hz
@@ -238,26 +238,26 @@ fn body(m: &MessageRecord) -> Html {
                 },
             ),
             ("AAC packet type", opt(&a.aac_packet_type)),
-            ("packet type", opt(&a.packet_type_name)),
+            ("packet type", opt(&a.packet_type_name())),
             ("fourcc", opt(&a.fourcc)),
             ("sequence header", a.sequence_header.to_string()),
         ]),
         MessageBody::Video(v) => fields(vec![
             (
                 "frame type",
-                format!("{} ({})", v.frame_type_name, v.frame_type),
+                format!("{} ({})", v.frame_type_name(), v.frame_type),
             ),
             (
                 "codec",
                 format!(
                     "{}{}",
-                    v.codec_name,
+                    v.codec_name(),
                     v.codec_id.map(|c| format!(" ({c})")).unwrap_or_default()
                 ),
             ),
             ("enhanced", v.enhanced.to_string()),
             ("fourcc", opt(&v.fourcc)),
-            ("packet type", opt(&v.packet_type_name)),
+            ("packet type", opt(&v.packet_type_name())),
             (
                 "composition time",
                 v.composition_time

@@ -115,7 +115,7 @@ impl Filter {
                             .summaries_lower
                             .get(*i)
                             .is_some_and(|s| s.contains(&needle))
-                        || m.message.type_name.to_lowercase().contains(&needle))
+                        || m.message.type_name().to_lowercase().contains(&needle))
             })
             .map(|(i, _)| i as u32)
             .collect()

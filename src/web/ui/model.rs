@@ -38,13 +38,13 @@ impl Loaded {
             let msg = &m.message;
             types
                 .entry(msg.type_id)
-                .or_insert_with(|| msg.type_name.to_string());
+                .or_insert_with(|| msg.type_name().to_string());
             match &msg.body {
                 MessageBody::Video(v) => {
                     let entry = codecs.entry((m.conn, msg.msid)).or_default();
                     if entry.video.is_none() {
                         entry.video =
-                            Some(v.fourcc.clone().unwrap_or_else(|| v.codec_name.to_string()));
+                            Some(v.fourcc.map_or_else(|| v.codec_name().to_string(), |f| f.to_string()));
                     }
                 }
                 MessageBody::Audio(a) => {
@@ -52,8 +52,7 @@ impl Loaded {
                     if entry.audio.is_none() {
                         let mut text = a
                             .fourcc
-                            .clone()
-                            .unwrap_or_else(|| a.format_name.to_string());
+                            .map_or_else(|| a.format_name().to_string(), |f| f.to_string());
                         if let Some(rate) = a.rate_hz {
                             text.push_str(&format!(" {} kHz", f64::from(rate) / 1000.0));
                         }

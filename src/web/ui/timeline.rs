@@ -149,7 +149,7 @@ fn render_row(
             <span class="num">{ session }</span>
             <span class="num">{ msg.csid }</span>
             <span class="num">{ msg.msid }</span>
-            <span class="type">{ msg.type_name.to_string() }</span>
+            <span class="type">{ msg.type_name().to_string() }</span>
             <span class="num">{ msg.timestamp }</span>
             <span class="num">{ msg.length }</span>
             <span class="summary">{ data.summary(index) }</span>
