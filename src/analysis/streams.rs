@@ -7,6 +7,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
 )]
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -48,8 +49,9 @@ struct Collector {
     audio: AudioTrackBuilder,
     video_samples: Vec<MediaSample>,
     audio_samples: Vec<MediaSample>,
-    /// Capture order of both tracks: (track, position in its sample list).
-    order: Vec<(Track, usize)>,
+    /// Capture order of both tracks: the track of each sample (a sample's position in its own
+    /// list is the count of that track's samples before it).
+    order: Vec<Track>,
     metadata: Option<StreamMetadata>,
     bitrate: Option<BitrateSeries>,
 }
@@ -99,7 +101,7 @@ pub fn analyze_streams(
                     );
                     c.video.observe(r.index, v);
                     if is_coded_video(v) {
-                        c.order.push((Track::Video, c.video_samples.len()));
+                        c.order.push(Track::Video);
                         c.video_samples.push(sample);
                     }
                 }
@@ -111,7 +113,7 @@ pub fn analyze_streams(
                     );
                     c.audio.observe(r.index, a);
                     if is_coded_audio(a) {
-                        c.order.push((Track::Audio, c.audio_samples.len()));
+                        c.order.push(Track::Audio);
                         c.audio_samples.push(MediaSample {
                             keyframe: false,
                             ..sample
@@ -135,9 +137,31 @@ pub fn analyze_streams(
     }
 }
 
-/// Samples whose timestamps can be trusted, with their positions in the full list.
-fn trusted(samples: &[MediaSample]) -> (Vec<MediaSample>, Vec<Option<usize>>) {
-    let mut kept = Vec::with_capacity(samples.len());
+/// The samples of a track whose timestamps can be trusted.
+struct Trusted<'a> {
+    samples: Cow<'a, [MediaSample]>,
+    /// Position of each sample of the full list among the trusted ones; `None` when all are
+    /// trusted (the usual case: then nothing is copied).
+    positions: Option<Vec<Option<usize>>>,
+}
+
+impl Trusted<'_> {
+    fn position(&self, i: usize) -> Option<usize> {
+        match &self.positions {
+            None => Some(i),
+            Some(p) => p.get(i).copied().flatten(),
+        }
+    }
+}
+
+fn trusted(samples: &[MediaSample]) -> Trusted<'_> {
+    if !samples.iter().any(|s| s.inferred) {
+        return Trusted {
+            samples: Cow::Borrowed(samples),
+            positions: None,
+        };
+    }
+    let mut kept = Vec::new();
     let positions = samples
         .iter()
         .map(|s| {
@@ -147,18 +171,25 @@ fn trusted(samples: &[MediaSample]) -> (Vec<MediaSample>, Vec<Option<usize>>) {
             })
         })
         .collect();
-    (kept, positions)
+    Trusted {
+        samples: Cow::Owned(kept),
+        positions: Some(positions),
+    }
 }
 
 fn finish_stream(stream: &mut StreamInfo, c: Collector, start: Timestamp, bucket_ms: u32) {
-    let (video_timed, video_pos) = trusted(&c.video_samples);
-    let (audio_timed, audio_pos) = trusted(&c.audio_samples);
-    let video_timing = track_timing(Track::Video, &video_timed);
-    let audio_timing = track_timing(Track::Audio, &audio_timed);
+    let video_timed = trusted(&c.video_samples);
+    let audio_timed = trusted(&c.audio_samples);
+    let video_timing = track_timing(Track::Video, &video_timed.samples);
+    let audio_timing = track_timing(Track::Audio, &audio_timed.samples);
     let mut timing = StreamTiming {
         bucket_ms,
         pacing: pacing(
-            &pace_points(&c, [&video_timing, &audio_timing], [&video_pos, &audio_pos]),
+            &pace_points(
+                &c,
+                [&video_timing, &audio_timing],
+                [&video_timed, &audio_timed],
+            ),
             bucket_ms,
         ),
         video_regressions: video_timing.regressions,
@@ -170,7 +201,7 @@ fn finish_stream(stream: &mut StreamInfo, c: Collector, start: Timestamp, bucket
     timing.events.extend(audio_timing.events.iter().cloned());
     timing.events.sort_by_key(|e| e.message);
     if !c.video_samples.is_empty() || c.video.track.config.sequence_headers > 0 {
-        let stats = video_stats(&c.video_samples, &video_timed, &video_timing);
+        let stats = video_stats(&c.video_samples, &video_timed.samples, &video_timing);
         stream.video = Some(c.video.finish(stats));
     }
     if !c.audio_samples.is_empty() || c.audio.track.config.sequence_headers > 0 {
@@ -193,22 +224,29 @@ fn finish_stream(stream: &mut StreamInfo, c: Collector, start: Timestamp, bucket
 fn pace_points(
     c: &Collector,
     timings: [&TrackTiming; 2],
-    positions: [&Vec<Option<usize>>; 2],
+    positions: [&Trusted<'_>; 2],
 ) -> Vec<PacePoint> {
     let [video_timing, audio_timing] = timings;
     let [video_pos, audio_pos] = positions;
     let mut latest: [Option<i64>; 2] = [None, None];
     let mut media: Option<i64> = None;
     let mut points = Vec::with_capacity(c.order.len());
-    for &(track, i) in &c.order {
+    let mut next = [0usize; 2];
+    for &track in &c.order {
         let (samples, pos, timing, slot) = match track {
             Track::Video => (&c.video_samples, video_pos, video_timing, 0),
             Track::Audio => (&c.audio_samples, audio_pos, audio_timing, 1),
         };
-        let (Some(sample), Some(Some(p))) = (samples.get(i), pos.get(i)) else {
+        let Some(i) = next.get_mut(slot).map(|n| {
+            *n += 1;
+            *n - 1
+        }) else {
             continue;
         };
-        let Some(&ts) = timing.unwrapped.get(*p) else {
+        let (Some(sample), Some(p)) = (samples.get(i), pos.position(i)) else {
+            continue;
+        };
+        let Some(&ts) = timing.unwrapped.get(p) else {
             continue;
         };
         if let Some(l) = latest.get_mut(slot) {

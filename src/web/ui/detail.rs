@@ -216,7 +216,10 @@ fn body(m: &MessageRecord) -> Html {
             fields(pairs)
         }
         MessageBody::Audio(a) => fields(vec![
-            ("format", format!("{} ({})", a.format_name(), a.sound_format)),
+            (
+                "format",
+                format!("{} ({})", a.format_name(), a.sound_format),
+            ),
             (
                 "rate",
                 a.rate_hz

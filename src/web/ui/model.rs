@@ -43,8 +43,10 @@ impl Loaded {
                 MessageBody::Video(v) => {
                     let entry = codecs.entry((m.conn, msg.msid)).or_default();
                     if entry.video.is_none() {
-                        entry.video =
-                            Some(v.fourcc.map_or_else(|| v.codec_name().to_string(), |f| f.to_string()));
+                        entry.video = Some(
+                            v.fourcc
+                                .map_or_else(|| v.codec_name().to_string(), |f| f.to_string()),
+                        );
                     }
                 }
                 MessageBody::Audio(a) => {
