@@ -10,7 +10,7 @@ use etherparse::{
 };
 
 use super::link::Network;
-use super::{tunnel, NetError, TcpFlags, TcpSegment};
+use super::{fast, tunnel, NetError, TcpFlags, TcpSegment};
 
 /// Tunnels inside tunnels beyond this depth are not followed.
 const MAX_TUNNEL_DEPTH: u8 = 4;
@@ -41,6 +41,20 @@ struct IpLayer<'a> {
 
 /// Decodes an IP packet (possibly inside tunnels) down to TCP.
 pub(super) fn network_tcp<'a>(
+    packet: &'a [u8],
+    network: Network<'a>,
+    depth: u8,
+) -> Result<Option<TcpSegment<'a>>, NetError> {
+    if let Network::Ipv4(ip) = network {
+        if let Some(segment) = fast::ipv4_tcp(packet, ip) {
+            return Ok(Some(segment));
+        }
+    }
+    general_tcp(packet, network, depth)
+}
+
+/// [`network_tcp`] without the fast path.
+pub(super) fn general_tcp<'a>(
     packet: &'a [u8],
     network: Network<'a>,
     depth: u8,

@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use crate::capture::LinkType;
 
 mod error;
+mod fast;
 mod ip;
 mod link;
 mod tunnel;

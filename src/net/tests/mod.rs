@@ -1,5 +1,6 @@
 //! decode_tcp tests on hand-built packets: builders shared by the test files.
 
+mod fast;
 mod headers;
 mod tunnels;
 
