@@ -1,6 +1,8 @@
 //! The hand-written IPv4/TCP path gives exactly what the general (etherparse) path gives, on
 //! every packet of the real captures and on edge cases built by hand.
 
+#![allow(clippy::unwrap_used)]
+
 use super::super::{fast, ip, link};
 use super::*;
 use crate::capture::{read_path, LinkType};

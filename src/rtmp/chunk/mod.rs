@@ -13,14 +13,13 @@ mod complete;
 mod feed;
 mod recovery;
 mod start;
-
-use std::collections::BTreeMap;
+mod streams;
 
 use crate::diagnostic::Severity;
 
 use super::queue::ResyncQueue;
-use super::stream::StreamState;
 use super::{diagnostic, Dir, Origin, RtmpConfig};
+use streams::ChunkStreams;
 
 pub use super::stream::{KnownStream, RawMessage};
 
@@ -66,7 +65,7 @@ pub struct ChunkStreamDemuxer {
     dir: Dir,
     config: RtmpConfig,
     chunk_size: u32,
-    streams: BTreeMap<u32, StreamState>,
+    streams: ChunkStreams,
     mode: Mode,
     /// Bytes of a header that straddles slices (never more than a header's length).
     pending: Vec<u8>,
@@ -114,7 +113,7 @@ impl ChunkStreamDemuxer {
             dir,
             config,
             chunk_size: DEFAULT_CHUNK_SIZE,
-            streams: BTreeMap::new(),
+            streams: ChunkStreams::default(),
             mode: Mode::Header,
             pending: Vec::new(),
             pending_origin: Origin::default(),

@@ -158,7 +158,7 @@ impl ChunkStreamDemuxer {
             .streams
             .iter()
             .filter(|(_, s)| s.partial.is_some())
-            .map(|(&csid, _)| csid)
+            .map(|(csid, _)| csid)
             .collect();
         for csid in open {
             if let Some(p) = self.streams.get(&csid).and_then(|s| s.partial.as_ref()) {

@@ -121,7 +121,7 @@ impl ChunkStreamDemuxer {
             self.stream_hint = h.msid;
         }
         let stream_msid = self.stream_hint.unwrap_or(1);
-        let state = self.streams.entry(csid).or_insert_with(|| StreamState {
+        let state = self.streams.get_or_insert_with(csid, || StreamState {
             known: KnownStream {
                 timestamp: 0,
                 delta: 0,
