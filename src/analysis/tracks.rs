@@ -189,6 +189,8 @@ impl VideoTrackBuilder {
 pub struct AudioTrackBuilder {
     pub track: AudioTrack,
     named: bool,
+    /// The channel count of an Enhanced RTMP MultichannelConfig.
+    multichannel_count: Option<u32>,
     previous_config: Option<Vec<u8>>,
 }
 
@@ -210,6 +212,9 @@ impl AudioTrackBuilder {
             self.track.flv_stereo = a.stereo;
         }
         // MultichannelConfig (4) is a channel layout, not a codec configuration.
+        if let Some(mc) = a.ex.as_ref().and_then(|ex| ex.multichannel.as_ref()) {
+            self.multichannel_count = Some(u32::from(mc.channel_count));
+        }
         if !a.sequence_header || a.effective_packet_type() == Some(4) {
             return;
         }
@@ -244,6 +249,7 @@ impl AudioTrackBuilder {
             .or(self.track.flv_rate_hz);
         self.track.channels = config
             .and_then(CodecConfig::channels)
+            .or(self.multichannel_count)
             .or(self.track.flv_stereo.map(|s| if s { 2 } else { 1 }));
         if self.track.codec.is_empty() {
             self.track.codec = "unknown".to_string();

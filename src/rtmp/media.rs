@@ -60,6 +60,55 @@ pub struct ExTagFields {
     /// (colorConfig, hdrCll, hdrMdcv).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub metadata: Vec<AmfValue>,
+    /// An audio `MultichannelConfig` packet's channel layout.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub multichannel: Option<MultichannelConfig>,
+}
+
+/// The channel layout an Enhanced RTMP audio `MultichannelConfig` packet declares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MultichannelConfig {
+    /// 0 Unspecified, 1 Native (the AudioChannel order, given as a mask), 2 Custom (a map).
+    pub channel_order: u8,
+    pub channel_order_name: Cow<'static, str>,
+    pub channel_count: u8,
+    /// Custom order: the AudioChannel of each channel, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub channel_mapping: Vec<u8>,
+    /// Native order: the AudioChannelMask of the channels present.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub channel_flags: Option<u32>,
+}
+
+impl MultichannelConfig {
+    /// Reads the packet body after the FourCC; `None` when it is cut short.
+    fn read(payload: &[u8]) -> Option<MultichannelConfig> {
+        let (&order, rest) = payload.split_first()?;
+        let (&count, rest) = rest.split_first()?;
+        let mut config = MultichannelConfig {
+            channel_order: order,
+            channel_order_name: Cow::Borrowed(match order {
+                0 => "Unspecified",
+                1 => "Native",
+                2 => "Custom",
+                _ => "reserved",
+            }),
+            channel_count: count,
+            channel_mapping: Vec::new(),
+            channel_flags: None,
+        };
+        match order {
+            1 => {
+                let &[a, b, c, d] = rest.get(..4)? else {
+                    return None;
+                };
+                config.channel_flags = Some(u32::from_be_bytes([a, b, c, d]));
+            }
+            2 => config.channel_mapping = rest.get(..usize::from(count))?.to_vec(),
+            _ => {}
+        }
+        Some(config)
+    }
 }
 
 impl ExTagFields {
@@ -67,8 +116,10 @@ impl ExTagFields {
         h: &mut ExHeader<'_>,
         packet_type_name: fn(u8) -> &'static str,
         metadata: Vec<AmfValue>,
+        multichannel: Option<MultichannelConfig>,
     ) -> Option<Box<Self>> {
-        if !h.mod_ex && h.multitrack_type.is_none() && metadata.is_empty() {
+        if !h.mod_ex && h.multitrack_type.is_none() && metadata.is_empty() && multichannel.is_none()
+        {
             return None;
         }
         Some(Box::new(ExTagFields {
@@ -84,6 +135,7 @@ impl ExTagFields {
                 .map(|t| Cow::Borrowed(packet_type_name(t))),
             tracks: std::mem::take(&mut h.tracks),
             metadata,
+            multichannel,
         }))
     }
 }
@@ -382,7 +434,10 @@ pub fn decode_audio(body: &[u8]) -> Result<AudioTagHeader, MediaError> {
         if ex.packet_type == 0 {
             h.config = Some(HexBytes::from(ex.payload));
         }
-        h.ex = ExTagFields::from_header(&mut ex, audio_packet_type_name, Vec::new());
+        let multichannel = (ex.packet_type == 4)
+            .then(|| MultichannelConfig::read(ex.payload))
+            .flatten();
+        h.ex = ExTagFields::from_header(&mut ex, audio_packet_type_name, Vec::new(), multichannel);
         return Ok(h);
     }
     h.rate_hz = Some(match (b0 >> 2) & 3 {
@@ -481,7 +536,7 @@ pub fn decode_video(body: &[u8]) -> Result<VideoTagHeader, MediaError> {
         } else {
             Vec::new()
         };
-        h.ex = ExTagFields::from_header(&mut ex, video_packet_type_name, metadata);
+        h.ex = ExTagFields::from_header(&mut ex, video_packet_type_name, metadata, None);
         return Ok(h);
     }
     let codec = b0 & 0x0f;
@@ -721,5 +776,25 @@ mod tests {
         assert_eq!(json["colorConfig"]["bitDepth"], 10.0);
         let line = crate::analysis::describe_body(&MessageBody::Video(h), body.len() as u32, 80);
         assert!(line.starts_with("Video hvc1 metadata colorInfo"), "{line}");
+    }
+
+    #[test]
+    fn audio_multichannel_config() {
+        // Native order, 6 channels, mask 0x3f (FL FR FC LFE BL BR).
+        let h = decode_audio(&[0x94, b'O', b'p', b'u', b's', 1, 6, 0, 0, 0, 0x3f]).unwrap();
+        assert!(h.sequence_header && !h.is_coded_frame());
+        let mc = h.ex.as_ref().unwrap().multichannel.as_ref().unwrap();
+        assert_eq!(
+            (mc.channel_order_name.as_ref(), mc.channel_count),
+            ("Native", 6)
+        );
+        assert_eq!(mc.channel_flags, Some(0x3f));
+        // Custom order: one AudioChannel per channel.
+        let h = decode_audio(&[0x94, b'f', b'L', b'a', b'C', 2, 2, 1, 0]).unwrap();
+        let mc = h.ex.as_ref().unwrap().multichannel.as_ref().unwrap();
+        assert_eq!(mc.channel_mapping, [1, 0]);
+        // Cut short: no layout, no error (the header itself is fine).
+        let h = decode_audio(&[0x94, b'f', b'L', b'a', b'C', 2, 5, 1]).unwrap();
+        assert_eq!(h.ex, None);
     }
 }
