@@ -6,9 +6,8 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use super::fourcc::FourCc;
 use super::hex::HexBytes;
-use super::media::{AudioTagHeader, VideoTagHeader};
+use super::media::{AudioTagHeader, ExTagFields, VideoTagHeader};
 
 #[derive(Serialize, Deserialize)]
 pub(super) struct AudioTagHeaderJson {
@@ -28,16 +27,19 @@ pub(super) struct AudioTagHeaderJson {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     packet_type_name: Option<Cow<'static, str>>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    fourcc: Option<FourCc>,
+    fourcc: Option<String>,
     #[serde(default)]
     multitrack: bool,
     sequence_header: bool,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    config: Option<Box<HexBytes>>,
+    config: Option<HexBytes>,
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    ex: Option<Box<ExTagFields>>,
 }
 
 impl From<AudioTagHeader> for AudioTagHeaderJson {
     fn from(h: AudioTagHeader) -> Self {
+        let packet_type_name = h.packet_type_name().map(Cow::Borrowed);
         AudioTagHeaderJson {
             sound_format: h.sound_format,
             format_name: Cow::Borrowed(h.format_name()),
@@ -46,11 +48,12 @@ impl From<AudioTagHeader> for AudioTagHeaderJson {
             stereo: h.stereo,
             aac_packet_type: h.aac_packet_type,
             packet_type: h.packet_type,
-            packet_type_name: h.packet_type_name().map(Cow::Borrowed),
+            packet_type_name,
             fourcc: h.fourcc,
             multitrack: h.multitrack,
             sequence_header: h.sequence_header,
             config: h.config,
+            ex: h.ex,
         }
     }
 }
@@ -68,6 +71,7 @@ impl From<AudioTagHeaderJson> for AudioTagHeader {
             multitrack: j.multitrack,
             sequence_header: j.sequence_header,
             config: j.config,
+            ex: j.ex,
         }
     }
 }
@@ -83,7 +87,7 @@ pub(super) struct VideoTagHeaderJson {
     #[serde(default)]
     codec_name: Cow<'static, str>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    fourcc: Option<FourCc>,
+    fourcc: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     packet_type: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -95,25 +99,30 @@ pub(super) struct VideoTagHeaderJson {
     keyframe: bool,
     sequence_header: bool,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    config: Option<Box<HexBytes>>,
+    config: Option<HexBytes>,
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    ex: Option<Box<ExTagFields>>,
 }
 
 impl From<VideoTagHeader> for VideoTagHeaderJson {
     fn from(h: VideoTagHeader) -> Self {
+        let (frame_type_name, codec_name) = (h.frame_type_name(), h.codec_name());
+        let packet_type_name = h.packet_type_name().map(Cow::Borrowed);
         VideoTagHeaderJson {
             enhanced: h.enhanced,
             frame_type: h.frame_type,
-            frame_type_name: Cow::Borrowed(h.frame_type_name()),
+            frame_type_name: Cow::Borrowed(frame_type_name),
             codec_id: h.codec_id,
-            codec_name: Cow::Borrowed(h.codec_name()),
+            codec_name: Cow::Borrowed(codec_name),
             fourcc: h.fourcc,
             packet_type: h.packet_type,
-            packet_type_name: h.packet_type_name().map(Cow::Borrowed),
+            packet_type_name,
             composition_time: h.composition_time,
             command: h.command,
             keyframe: h.keyframe,
             sequence_header: h.sequence_header,
             config: h.config,
+            ex: h.ex,
         }
     }
 }
@@ -131,6 +140,7 @@ impl From<VideoTagHeaderJson> for VideoTagHeader {
             keyframe: j.keyframe,
             sequence_header: j.sequence_header,
             config: j.config,
+            ex: j.ex,
         }
     }
 }

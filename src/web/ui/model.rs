@@ -45,7 +45,8 @@ impl Loaded {
                     if entry.video.is_none() {
                         entry.video = Some(
                             v.fourcc
-                                .map_or_else(|| v.codec_name().to_string(), |f| f.to_string()),
+                                .clone()
+                                .unwrap_or_else(|| v.codec_name().to_string()),
                         );
                     }
                 }
@@ -54,7 +55,8 @@ impl Loaded {
                     if entry.audio.is_none() {
                         let mut text = a
                             .fourcc
-                            .map_or_else(|| a.format_name().to_string(), |f| f.to_string());
+                            .clone()
+                            .unwrap_or_else(|| a.format_name().to_string());
                         if let Some(rate) = a.rate_hz {
                             text.push_str(&format!(" {} kHz", f64::from(rate) / 1000.0));
                         }
