@@ -99,6 +99,7 @@ impl Script {
             truncated: false,
             body,
             payload: None,
+            body_spans: None,
         };
         self.records.push(MessageRecord {
             index,

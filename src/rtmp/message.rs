@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::capture::Timestamp;
 
+use super::body_spans::BodySpans;
 use super::aggregate::{split_aggregate_with, Aggregate};
 use super::command::{
     parse_command_with, parse_data_with, parse_shared_object_with, Command, DataMessage,
@@ -216,6 +217,10 @@ pub struct RtmpMessage {
     /// The body bytes as kept, with [`RtmpConfig::keep_payload`] (never serialized).
     #[serde(skip)]
     pub payload: Option<Vec<u8>>,
+    /// Where the body lies in the capture file, with [`RtmpConfig::record_body_spans`]
+    /// (never serialized).
+    #[serde(skip)]
+    pub body_spans: Option<Box<BodySpans>>,
 }
 
 impl RtmpMessage {
@@ -258,6 +263,7 @@ impl RtmpMessage {
             truncated: raw.truncated,
             body,
             payload: keep_payload.then_some(raw.body),
+            body_spans: raw.body_spans,
         };
         (msg, note)
     }

@@ -48,6 +48,7 @@
 )]
 
 pub mod aggregate;
+pub mod body_spans;
 pub mod chunk;
 pub mod command;
 mod connection;
@@ -186,6 +187,12 @@ pub struct RtmpConfig {
     /// which also raise `media_prefix` to keep audio and video bodies whole).
     #[serde(default)]
     pub keep_payload: bool,
+    /// Record where each message's body lies in the capture file
+    /// ([`RtmpMessage::body_spans`], see [`body_spans`]), for viewers that re-read bodies from
+    /// the file. Off by default: it costs up to 16 bytes per chunk and per TCP segment a body
+    /// is cut into ([`body_spans::MAX_BODY_SPANS`] per message).
+    #[serde(default)]
+    pub record_body_spans: bool,
 }
 
 fn default_max_amf_total() -> usize {
@@ -215,6 +222,7 @@ impl Default for RtmpConfig {
             max_resync_buffer: 1 << 20,
             probe_limit: default_probe_limit(),
             keep_payload: false,
+            record_body_spans: false,
             max_messages: default_max_messages(),
             max_held_total: default_max_held_total(),
             max_amf_total: default_max_amf_total(),

@@ -149,6 +149,7 @@ mod tests {
                 error: None,
             }),
             payload: None,
+            body_spans: None,
         }
     }
 
