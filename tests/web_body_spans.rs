@@ -25,11 +25,18 @@ fn read_file(path: &str) -> Vec<u8> {
 
 /// The file bytes at the message's spans, in body order.
 fn bytes_at_spans(capture: &[u8], record: &MessageRecord) -> Vec<u8> {
-    let spans = record.message.body_spans.as_deref().expect("spans recorded");
+    let spans = record
+        .message
+        .body_spans
+        .as_deref()
+        .expect("spans recorded");
     let mut body = Vec::new();
     let mut next = 0u32;
     for span in &spans.spans {
-        assert!(span.body_offset >= next, "spans in body order, not overlapping");
+        assert!(
+            span.body_offset >= next,
+            "spans in body order, not overlapping"
+        );
         next = span.body_offset + span.len;
         let at = span.file_offset as usize;
         body.extend_from_slice(&capture[at..at + span.len as usize]);
@@ -49,7 +56,12 @@ fn check_capture(path: &str) -> (usize, usize) {
         let at_spans = bytes_at_spans(&capture, record);
         if !msg.damaged && !msg.truncated {
             assert!(!spans.incomplete, "{path} #{}", record.index);
-            assert_eq!(payload.len(), msg.length as usize, "{path} #{}", record.index);
+            assert_eq!(
+                payload.len(),
+                msg.length as usize,
+                "{path} #{}",
+                record.index
+            );
             assert_eq!(
                 at_spans, payload,
                 "{path} #{}: file bytes at the spans equal the reassembled body",
@@ -61,10 +73,7 @@ fn check_capture(path: &str) -> (usize, usize) {
             // What was captured is located; the kept body is a prefix up to the first hole.
             let located = spans.located_bytes();
             assert!(located + msg.missing_bytes <= u64::from(msg.length));
-            let first_hole = spans
-                .holes(msg.length)
-                .first()
-                .map_or(msg.length, |h| h.0) as usize;
+            let first_hole = spans.holes(msg.length).first().map_or(msg.length, |h| h.0) as usize;
             let prefix = payload.len().min(first_hole);
             assert_eq!(
                 at_spans[..prefix],
@@ -115,14 +124,20 @@ fn spans_follow_reordered_segments_and_chunk_sizes_of_other_captures() {
 #[test]
 fn damaged_bodies_show_what_exists() {
     let (whole, damaged) = check_capture("tests/data/nginx-ffmpeg-publish-snap200.pcap");
-    assert!(whole > 0 && damaged > 100, "{whole} whole, {damaged} damaged");
+    assert!(
+        whole > 0 && damaged > 100,
+        "{whole} whole, {damaged} damaged"
+    );
 }
 
 #[test]
 fn off_by_default_and_the_report_is_the_same() {
     let capture = read_file("tests/data/nginx-ffmpeg-publish.pcap");
     let plain = rtmpscope::analyze_bytes(&capture, AnalyzerOptions::default()).unwrap();
-    assert!(plain.messages.iter().all(|r| r.message.body_spans.is_none()));
+    assert!(plain
+        .messages
+        .iter()
+        .all(|r| r.message.body_spans.is_none()));
     let with = analyze(&capture, true);
     let without = analyze(&capture, false);
     assert_eq!(

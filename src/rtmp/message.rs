@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::capture::Timestamp;
 
-use super::body_spans::BodySpans;
 use super::aggregate::{split_aggregate_with, Aggregate};
+use super::body_spans::BodySpans;
 use super::command::{
     parse_command_with, parse_data_with, parse_shared_object_with, Command, DataMessage,
     SharedObjectMessage,
