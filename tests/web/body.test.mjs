@@ -117,6 +117,7 @@ test('the FLV download of a stream is what `rtmpscope export` writes', async () 
   await loadCapture(page, file);
   const button = page.locator('[data-testid=flv-button][data-conn="0"][data-msid="1"]');
   assert.equal(await button.isEnabled(), true);
+  await page.screenshot({ path: path.join(SHOTS, 'sessions-flv.png') });
   const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
   assert.equal(download.suggestedFilename(), 'nginx-ffmpeg-publish-conn0-stream1.flv');
   const flv = readFileSync(await download.path());

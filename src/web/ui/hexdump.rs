@@ -142,7 +142,7 @@ pub fn hex_dump(props: &HexDumpProps) -> Html {
                 }) }
             </pre>
             if total > *limit {
-                <button class="small" onclick={more}>
+                <button class="button small" onclick={more}>
                     { format!("show more ({} of {total} lines shown)", *limit) }
                 </button>
             }

@@ -260,7 +260,7 @@ fn flv_button(props: &SessionCardProps, conn: u32, msid: u32) -> Html {
     };
     let on_export = props.on_export_flv.clone();
     html! {
-        <button class="small flv" data-testid="flv-button" data-conn={conn.to_string()}
+        <button class="button small" data-testid="flv-button" data-conn={conn.to_string()}
                 data-msid={msid.to_string()} {disabled} {title}
                 onclick={Callback::from(move |_: MouseEvent| on_export.emit((conn, msid)))}>
             { if busy { "FLV…" } else { "FLV" } }
