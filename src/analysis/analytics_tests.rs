@@ -383,3 +383,24 @@ fn enhanced_rtmp_hevc_and_opus() {
         Some(change)
     );
 }
+
+#[test]
+fn multichannel_config_declares_the_channel_count() {
+    let mut s = Script::default();
+    s.publish_start(AmfValue::Null);
+    s.records.truncate(s.records.len() - 2);
+    // FLAC without a STREAMINFO record: only the MultichannelConfig says 6 channels.
+    s.audio_body(
+        1,
+        0,
+        0.1,
+        &[0x94, b'f', b'L', b'a', b'C', 1, 6, 0, 0, 0, 0x3f],
+    );
+    for i in 0..10u32 {
+        s.audio_body(1, i * 20, 0.2, &[0x91, b'f', b'L', b'a', b'C', 0xff]);
+    }
+    let (session, _) = s.analyze(true);
+    let audio = session.stream(1).unwrap().audio.as_ref().unwrap();
+    assert_eq!((audio.codec.as_str(), audio.channels), ("FLAC", Some(6)));
+    assert_eq!(audio.config.sequence_headers, 0);
+}

@@ -1,7 +1,9 @@
 //! One-line descriptions of messages, for tables and timelines: `connect(1, {app: "live"})`,
 //! `Set Chunk Size 4096`, `Video AVC keyframe 14.2 KB`.
 
+use crate::amf::AmfValue;
 use crate::rtmp::control::{ProtocolControl, UserControlEvent};
+use crate::rtmp::media_ex::MediaTrack;
 use crate::rtmp::{MessageBody, RtmpMessage};
 
 fn size(bytes: u32) -> String {
@@ -50,6 +52,26 @@ fn user_control(e: &UserControlEvent) -> String {
     }
 }
 
+/// " tracks 0,1" for a multitrack message: which tracks it carries (FourCCs when they differ).
+fn push_tracks(s: &mut String, tracks: &[MediaTrack]) {
+    let Some(first) = tracks.first() else {
+        return;
+    };
+    let mixed = tracks.iter().any(|t| t.fourcc != first.fourcc);
+    let list: Vec<String> = tracks
+        .iter()
+        .map(|t| {
+            if mixed {
+                format!("{}:{}", t.track_id, t.fourcc)
+            } else {
+                t.track_id.to_string()
+            }
+        })
+        .collect();
+    let noun = if tracks.len() == 1 { "track" } else { "tracks" };
+    s.push_str(&format!(" {noun} {}", list.join(",")));
+}
+
 /// Describes a decoded body of a message of `length` bytes.
 pub fn describe_body(body: &MessageBody, length: u32, max_width: usize) -> String {
     match body {
@@ -66,7 +88,13 @@ pub fn describe_body(body: &MessageBody, length: u32, max_width: usize) -> Strin
             )
         }
         MessageBody::Audio(a) => {
-            let mut s = format!("Audio {}", a.fourcc.as_deref().unwrap_or(&a.format_name));
+            let name = match (&a.fourcc, a.tracks().is_empty()) {
+                (Some(fourcc), _) => fourcc.as_str(),
+                (None, false) => "multitrack",
+                (None, true) => &a.format_name,
+            };
+            let mut s = format!("Audio {name}");
+            push_tracks(&mut s, a.tracks());
             if a.sequence_header {
                 s.push_str(" sequence header");
             } else if let Some(name) = &a.packet_type_name {
@@ -77,8 +105,17 @@ pub fn describe_body(body: &MessageBody, length: u32, max_width: usize) -> Strin
         }
         MessageBody::Video(v) => {
             let mut s = format!("Video {}", v.fourcc.as_deref().unwrap_or(&v.codec_name));
+            push_tracks(&mut s, v.tracks());
             if v.sequence_header {
                 s.push_str(" sequence header");
+            } else if v.enhanced && v.effective_packet_type() == Some(4) {
+                s.push_str(" metadata");
+                if let Some(AmfValue::String(name)) =
+                    v.ex.as_ref().and_then(|ex| ex.metadata.first())
+                {
+                    s.push(' ');
+                    s.push_str(name);
+                }
             } else if v.keyframe {
                 s.push_str(" keyframe");
             } else if v.command.is_some() {

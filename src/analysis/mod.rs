@@ -22,6 +22,7 @@ mod enhanced;
 mod findings;
 mod media_findings;
 mod metadata;
+mod multitrack;
 mod pacing;
 mod report;
 mod rtmp_stage;
@@ -51,6 +52,7 @@ pub use findings::{
     REALTIME_TOLERANCE,
 };
 pub use metadata::{fourcc_of_number, DeclaredCodec, StreamMetadata};
+pub use multitrack::{StreamTrack, TrackKind};
 pub use pacing::{BucketValues, Pacing};
 pub use report::{CaptureReport, ConnectionReport, MessageRecord, Report, SCHEMA_VERSION};
 pub use rtmp_stage::Protocol;

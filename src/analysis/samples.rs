@@ -52,29 +52,12 @@ pub struct MediaSample {
 /// Whether a video message carries a coded picture (not a configuration, end of sequence,
 /// metadata or command frame).
 pub fn is_coded_video(v: &VideoTagHeader) -> bool {
-    if v.frame_type == 5 || v.sequence_header {
-        return false;
-    }
-    if v.enhanced {
-        // CodedFrames, CodedFramesX, Multitrack, ModEx.
-        return matches!(v.packet_type, Some(1 | 3 | 6 | 7));
-    }
-    match v.codec_id {
-        Some(7 | 12 | 13) => v.packet_type == Some(1),
-        _ => true,
-    }
+    v.is_coded_frame()
 }
 
 /// Whether an audio message carries coded audio (not a configuration or end of sequence).
 pub fn is_coded_audio(a: &AudioTagHeader) -> bool {
-    if a.sequence_header {
-        return false;
-    }
-    if a.sound_format == 9 {
-        // CodedFrames, Multitrack, ModEx.
-        return matches!(a.packet_type, Some(1 | 5 | 7));
-    }
-    a.sound_format != 10 || a.aac_packet_type == Some(1)
+    a.is_coded_frame()
 }
 
 /// One media message (or aggregate part) of a stream, whatever it carried.

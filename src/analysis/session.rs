@@ -20,6 +20,7 @@ use super::acks::AckWindow;
 use super::closing::{SessionEnd, TcpClose};
 use super::enhanced::EnhancedCaps;
 use super::metadata::StreamMetadata;
+use super::multitrack::StreamTrack;
 use super::series::{BitrateSeries, DEFAULT_BUCKET_MS};
 use super::startup::Startup;
 use super::streams::StreamTiming;
@@ -129,6 +130,10 @@ pub struct StreamInfo {
     pub video: Option<VideoTrack>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub audio: Option<AudioTrack>,
+    /// Enhanced RTMP multitrack: every track by kind and track id (`video`/`audio` above
+    /// describe the first track of each kind).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub tracks: Vec<StreamTrack>,
     /// What `onMetaData` declared.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub metadata: Option<StreamMetadata>,
@@ -153,6 +158,7 @@ impl StreamInfo {
             media_bytes: 0,
             video: None,
             audio: None,
+            tracks: Vec::new(),
             metadata: None,
             timing: None,
         }

@@ -15,6 +15,7 @@ use crate::capture::Timestamp;
 use crate::rtmp::MessageBody;
 
 use super::metadata::{metadata_object, StreamMetadata};
+use super::multitrack::MultitrackBuilder;
 use super::pacing::{pacing, PacePoint, Pacing};
 use super::report::MessageRecord;
 use super::samples::{
@@ -46,6 +47,7 @@ pub struct StreamTiming {
 struct Collector {
     video: VideoTrackBuilder,
     audio: AudioTrackBuilder,
+    multitrack: MultitrackBuilder,
     video_samples: Vec<MediaSample>,
     audio_samples: Vec<MediaSample>,
     /// Capture order of both tracks: (track, position in its sample list).
@@ -98,6 +100,7 @@ pub fn analyze_streams(
                         u64::from(sample.bytes),
                     );
                     c.video.observe(r.index, v);
+                    c.multitrack.observe_video(r.index, v);
                     if is_coded_video(v) {
                         c.order.push((Track::Video, c.video_samples.len()));
                         c.video_samples.push(sample);
@@ -110,6 +113,7 @@ pub fn analyze_streams(
                         u64::from(sample.bytes),
                     );
                     c.audio.observe(r.index, a);
+                    c.multitrack.observe_audio(r.index, a);
                     if is_coded_audio(a) {
                         c.order.push((Track::Audio, c.audio_samples.len()));
                         c.audio_samples.push(MediaSample {
@@ -178,6 +182,7 @@ fn finish_stream(stream: &mut StreamInfo, c: Collector, start: Timestamp, bucket
         let stats = audio_stats(&c.audio_samples, &audio_timing, expected);
         stream.audio = Some(c.audio.finish(stats));
     }
+    stream.tracks = c.multitrack.finish();
     stream.metadata = c.metadata;
     if stream.video.is_some() || stream.audio.is_some() {
         stream.timing = Some(timing);

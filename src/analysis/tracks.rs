@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::codec::{decode_audio_config, decode_video_config, CodecConfig};
-use crate::rtmp::media::{AudioTagHeader, VideoTagHeader};
+use crate::rtmp::media::{video_fourcc_name, AudioTagHeader, VideoTagHeader};
 
 use super::track_stats::{AudioStats, VideoStats};
 
@@ -38,7 +38,7 @@ pub struct ConfigInfo {
 
 impl ConfigInfo {
     /// Takes note of a sequence header; `decode` is called for the first one only.
-    fn observe(
+    pub(super) fn observe(
         &mut self,
         message: u64,
         bytes: Option<&[u8]>,
@@ -141,21 +141,26 @@ pub struct VideoTrackBuilder {
 }
 
 impl VideoTrackBuilder {
+    /// Takes note of a video message; of a multitrack one, its first track.
     pub fn observe(&mut self, message: u64, v: &VideoTagHeader) {
-        if !self.named && (v.codec_id.is_some() || v.fourcc.is_some()) {
+        let first = v.tracks().first();
+        let fourcc = first.map(|t| t.fourcc.clone()).or_else(|| v.fourcc.clone());
+        if !self.named && (v.codec_id.is_some() || fourcc.is_some()) {
             self.named = true;
-            self.track.codec = v.codec_name.to_string();
+            self.track.codec = match first {
+                Some(t) => video_fourcc_name(&t.fourcc).to_string(),
+                None => v.codec_name.to_string(),
+            };
             self.track.codec_id = v.codec_id;
-            self.track.fourcc = v.fourcc.clone();
+            self.track.fourcc = fourcc.clone();
         }
-        if !v.sequence_header || v.packet_type == Some(5) {
+        // MPEG2TSSequenceStart is not a codec configuration record.
+        if !v.sequence_header || v.effective_packet_type() == Some(5) {
             return;
         }
-        let key = v
-            .fourcc
-            .clone()
-            .or_else(|| v.codec_id.map(|id| id.to_string()));
-        let bytes = v.config.as_ref().map(|h| h.0.as_slice());
+        let key = fourcc.or_else(|| v.codec_id.map(|id| id.to_string()));
+        let config = first.map_or(v.config.as_ref(), |t| t.config.as_ref());
+        let bytes = config.map(|h| h.0.as_slice());
         self.track
             .config
             .observe(message, bytes, &mut self.previous_config, |data| {
@@ -184,32 +189,38 @@ impl VideoTrackBuilder {
 pub struct AudioTrackBuilder {
     pub track: AudioTrack,
     named: bool,
+    /// The channel count of an Enhanced RTMP MultichannelConfig.
+    multichannel_count: Option<u32>,
     previous_config: Option<Vec<u8>>,
 }
 
 impl AudioTrackBuilder {
+    /// Takes note of an audio message; of a multitrack one, its first track.
     pub fn observe(&mut self, message: u64, a: &AudioTagHeader) {
-        if !self.named && (a.sound_format != 9 || a.fourcc.is_some()) {
+        let first = a.tracks().first();
+        let fourcc = first.map(|t| t.fourcc.clone()).or_else(|| a.fourcc.clone());
+        if !self.named && (a.sound_format != 9 || fourcc.is_some()) {
             self.named = true;
-            self.track.codec = match &a.fourcc {
+            self.track.codec = match &fourcc {
                 Some(f) => audio_fourcc_name(f).to_string(),
                 None => a.format_name.to_string(),
             };
             self.track.sound_format = (a.sound_format != 9).then_some(a.sound_format);
-            self.track.fourcc = a.fourcc.clone();
+            self.track.fourcc = fourcc.clone();
             self.track.flv_rate_hz = a.rate_hz;
             self.track.flv_sample_bits = a.sample_bits;
             self.track.flv_stereo = a.stereo;
         }
         // MultichannelConfig (4) is a channel layout, not a codec configuration.
-        if !a.sequence_header || a.packet_type == Some(4) {
+        if let Some(mc) = a.ex.as_ref().and_then(|ex| ex.multichannel.as_ref()) {
+            self.multichannel_count = Some(u32::from(mc.channel_count));
+        }
+        if !a.sequence_header || a.effective_packet_type() == Some(4) {
             return;
         }
-        let key = a
-            .fourcc
-            .clone()
-            .or_else(|| (a.sound_format != 9).then(|| a.sound_format.to_string()));
-        let bytes = a.config.as_ref().map(|h| h.0.as_slice());
+        let key = fourcc.or_else(|| (a.sound_format != 9).then(|| a.sound_format.to_string()));
+        let config = first.map_or(a.config.as_ref(), |t| t.config.as_ref());
+        let bytes = config.map(|h| h.0.as_slice());
         self.track
             .config
             .observe(message, bytes, &mut self.previous_config, |data| {
@@ -238,6 +249,7 @@ impl AudioTrackBuilder {
             .or(self.track.flv_rate_hz);
         self.track.channels = config
             .and_then(CodecConfig::channels)
+            .or(self.multichannel_count)
             .or(self.track.flv_stereo.map(|s| if s { 2 } else { 1 }));
         if self.track.codec.is_empty() {
             self.track.codec = "unknown".to_string();

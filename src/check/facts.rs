@@ -183,16 +183,7 @@ pub fn gather(report: &Report) -> BTreeMap<(u32, u32), StreamFacts> {
 }
 
 fn is_video_frame(h: &VideoTagHeader) -> bool {
-    if h.sequence_header || h.frame_type == 5 {
-        return false;
-    }
-    match (h.enhanced, h.packet_type) {
-        // CodedFrames, CodedFramesX, Multitrack.
-        (true, Some(t)) => matches!(t, 1 | 3 | 6),
-        // Legacy AVC/HEVC/AV1: NALUs only (not end of sequence).
-        (false, Some(t)) => t == 1,
-        (_, None) => true,
-    }
+    h.is_coded_frame()
 }
 
 impl StreamFacts {
@@ -223,7 +214,7 @@ impl StreamFacts {
         self.audio.messages += 1;
         self.audio.bytes += u64::from(length);
         self.audio.codec(audio_codec_of(h));
-        let coded = !h.sequence_header && h.packet_type.is_none_or(|t| t == 1 || t == 5);
+        let coded = h.is_coded_frame();
         if coded {
             self.audio.frame(ts, at);
         }

@@ -6,9 +6,15 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use super::hex::HexBytes;
+use super::media_ex::{
+    multitrack_type_name, peek_packet_types, read_ex_header, ExHeader, MediaTrack,
+};
+use crate::amf::{decode_amf0_all, AmfLimits, AmfValue};
 
 pub const TYPE_AUDIO: u8 = 8;
 pub const TYPE_VIDEO: u8 = 9;
+const AUDIO_PACKET_MULTITRACK: u8 = 5;
+const VIDEO_PACKET_MULTITRACK: u8 = 6;
 
 pub fn is_media_type(type_id: u8) -> bool {
     type_id == TYPE_AUDIO || type_id == TYPE_VIDEO
@@ -27,7 +33,114 @@ pub enum MediaError {
     },
 }
 
+/// Enhanced RTMP v2 fields of a tag header, present only when a ModEx prefix or a multitrack
+/// layout was used (boxed: most messages have none).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExTagFields {
+    /// A ModEx prefix was present.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mod_ex: bool,
+    /// ModEx `TimestampOffsetNano`: nanoseconds to add to the millisecond timestamp.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub timestamp_offset_nano: Option<u32>,
+    /// Multitrack layout: 0 OneTrack, 1 ManyTracks, 2 ManyTracksManyCodecs.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub multitrack_type: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub multitrack_type_name: Option<Cow<'static, str>>,
+    /// The packet type every track of a multitrack message carries.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub track_packet_type: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub track_packet_type_name: Option<Cow<'static, str>>,
+    /// The tracks of a multitrack message with their ids, as far as the kept bytes show them.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub tracks: Vec<MediaTrack>,
+    /// A video `Metadata` packet's AMF0 values: the name (`colorInfo`) and its object
+    /// (colorConfig, hdrCll, hdrMdcv).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub metadata: Vec<AmfValue>,
+    /// An audio `MultichannelConfig` packet's channel layout.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub multichannel: Option<MultichannelConfig>,
+}
+
+/// The channel layout an Enhanced RTMP audio `MultichannelConfig` packet declares.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MultichannelConfig {
+    /// 0 Unspecified, 1 Native (the AudioChannel order, given as a mask), 2 Custom (a map).
+    pub channel_order: u8,
+    pub channel_order_name: Cow<'static, str>,
+    pub channel_count: u8,
+    /// Custom order: the AudioChannel of each channel, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub channel_mapping: Vec<u8>,
+    /// Native order: the AudioChannelMask of the channels present.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub channel_flags: Option<u32>,
+}
+
+impl MultichannelConfig {
+    /// Reads the packet body after the FourCC; `None` when it is cut short.
+    fn read(payload: &[u8]) -> Option<MultichannelConfig> {
+        let (&order, rest) = payload.split_first()?;
+        let (&count, rest) = rest.split_first()?;
+        let mut config = MultichannelConfig {
+            channel_order: order,
+            channel_order_name: Cow::Borrowed(match order {
+                0 => "Unspecified",
+                1 => "Native",
+                2 => "Custom",
+                _ => "reserved",
+            }),
+            channel_count: count,
+            channel_mapping: Vec::new(),
+            channel_flags: None,
+        };
+        match order {
+            1 => {
+                let &[a, b, c, d] = rest.get(..4)? else {
+                    return None;
+                };
+                config.channel_flags = Some(u32::from_be_bytes([a, b, c, d]));
+            }
+            2 => config.channel_mapping = rest.get(..usize::from(count))?.to_vec(),
+            _ => {}
+        }
+        Some(config)
+    }
+}
+
+impl ExTagFields {
+    fn from_header(
+        h: &mut ExHeader<'_>,
+        packet_type_name: fn(u8) -> &'static str,
+        metadata: Vec<AmfValue>,
+        multichannel: Option<MultichannelConfig>,
+    ) -> Option<Box<Self>> {
+        if !h.mod_ex && h.multitrack_type.is_none() && metadata.is_empty() && multichannel.is_none()
+        {
+            return None;
+        }
+        Some(Box::new(ExTagFields {
+            mod_ex: h.mod_ex,
+            timestamp_offset_nano: h.timestamp_offset_nano,
+            multitrack_type: h.multitrack_type,
+            multitrack_type_name: h
+                .multitrack_type
+                .map(|t| Cow::Borrowed(multitrack_type_name(t))),
+            track_packet_type: h.track_packet_type,
+            track_packet_type_name: h
+                .track_packet_type
+                .map(|t| Cow::Borrowed(packet_type_name(t))),
+            tracks: std::mem::take(&mut h.tracks),
+            metadata,
+            multichannel,
+        }))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AudioTagHeader {
     /// SoundFormat, the high nibble of the first byte (9 = Enhanced RTMP ExHeader).
     pub sound_format: u8,
@@ -57,9 +170,12 @@ pub struct AudioTagHeader {
     /// after the tag header, as far as it was kept. Only on sequence headers.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub config: Option<HexBytes>,
+    /// ModEx and multitrack details (Enhanced RTMP v2).
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub ex: Option<Box<ExTagFields>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VideoTagHeader {
     /// Enhanced RTMP (IsExHeader bit set).
     pub enhanced: bool,
@@ -88,6 +204,68 @@ pub struct VideoTagHeader {
     /// after the tag header, as far as it was kept. Only on sequence headers.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub config: Option<HexBytes>,
+    /// ModEx and multitrack details (Enhanced RTMP v2).
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub ex: Option<Box<ExTagFields>>,
+}
+
+impl AudioTagHeader {
+    /// The packet type that says what the message carries: a multitrack message's tracks'.
+    pub fn effective_packet_type(&self) -> Option<u8> {
+        self.ex
+            .as_ref()
+            .and_then(|ex| ex.track_packet_type)
+            .or(self.packet_type)
+    }
+
+    /// Whether the message carries coded audio (not a configuration or end of sequence).
+    pub fn is_coded_frame(&self) -> bool {
+        if self.sequence_header {
+            return false;
+        }
+        if self.sound_format == 9 {
+            return self.effective_packet_type() == Some(1);
+        }
+        self.sound_format != 10 || self.aac_packet_type == Some(1)
+    }
+}
+
+impl VideoTagHeader {
+    /// The packet type that says what the message carries: a multitrack message's tracks'.
+    pub fn effective_packet_type(&self) -> Option<u8> {
+        self.ex
+            .as_ref()
+            .and_then(|ex| ex.track_packet_type)
+            .or(self.packet_type)
+    }
+
+    /// Whether the message carries a coded picture (not a configuration, end of sequence,
+    /// metadata or command frame).
+    pub fn is_coded_frame(&self) -> bool {
+        if self.frame_type == 5 || self.sequence_header {
+            return false;
+        }
+        if self.enhanced {
+            // CodedFrames, CodedFramesX.
+            return matches!(self.effective_packet_type(), Some(1 | 3));
+        }
+        match self.codec_id {
+            Some(7 | 12 | 13) => self.packet_type == Some(1),
+            _ => true,
+        }
+    }
+
+    /// The tracks of a multitrack message (empty otherwise).
+    pub fn tracks(&self) -> &[MediaTrack] {
+        self.ex.as_deref().map_or(&[], |ex| ex.tracks.as_slice())
+    }
+}
+
+impl AudioTagHeader {
+    /// The tracks of a multitrack message (empty otherwise).
+    pub fn tracks(&self) -> &[MediaTrack] {
+        self.ex.as_deref().map_or(&[], |ex| ex.tracks.as_slice())
+    }
 }
 
 pub fn sound_format_name(format: u8) -> &'static str {
@@ -121,6 +299,19 @@ pub fn video_codec_name(codec: u8) -> &'static str {
         7 => "AVC",
         12 => "HEVC",
         13 => "AV1",
+        _ => "unknown",
+    }
+}
+
+/// The codec an Enhanced RTMP video FourCC stands for.
+pub fn video_fourcc_name(fourcc: &str) -> &'static str {
+    match fourcc {
+        "avc1" => "AVC",
+        "hvc1" => "HEVC",
+        "av01" => "AV1",
+        "vp09" => "VP9",
+        "vp08" => "VP8",
+        "vvc1" => "VVC",
         _ => "unknown",
     }
 }
@@ -171,12 +362,26 @@ fn avc_packet_type_name(t: u8) -> &'static str {
     }
 }
 
-fn fourcc(bytes: &[u8]) -> Option<String> {
-    let b = bytes.get(..4)?;
-    Some(b.iter().map(|&c| char::from(c)).collect())
+/// Whether a body starting with `prefix` is kept whole by the demuxer (up to
+/// [`super::RtmpConfig::max_media_config`]): codec configurations, and Enhanced RTMP
+/// multitrack messages, whose later tracks' ids and sizes are spread through the body.
+pub fn is_kept_whole_prefix(type_id: u8, prefix: &[u8]) -> bool {
+    is_config_prefix(type_id, prefix) || is_multitrack_prefix(type_id, prefix)
 }
 
-/// Whether a body starting with `prefix` is a codec configuration (kept whole by the demuxer).
+fn is_multitrack_prefix(type_id: u8, prefix: &[u8]) -> bool {
+    let Some(&b0) = prefix.first() else {
+        return false;
+    };
+    let multitrack = match type_id {
+        TYPE_AUDIO if b0 >> 4 == 9 => AUDIO_PACKET_MULTITRACK,
+        TYPE_VIDEO if b0 & 0x80 != 0 => VIDEO_PACKET_MULTITRACK,
+        _ => return false,
+    };
+    peek_packet_types(prefix, multitrack).is_some_and(|(_, track)| track.is_some())
+}
+
+/// Whether a body starting with `prefix` is a codec configuration.
 pub fn is_config_prefix(type_id: u8, prefix: &[u8]) -> bool {
     let (Some(&b0), b1) = (prefix.first(), prefix.get(1).copied()) else {
         return false;
@@ -184,12 +389,14 @@ pub fn is_config_prefix(type_id: u8, prefix: &[u8]) -> bool {
     match type_id {
         TYPE_AUDIO => match b0 >> 4 {
             10 => b1 == Some(0),
-            9 => matches!(b0 & 0x0f, 0 | 4),
+            9 => peek_packet_types(prefix, AUDIO_PACKET_MULTITRACK)
+                .is_some_and(|(t, track)| matches!(track.unwrap_or(t), 0 | 4)),
             _ => false,
         },
         TYPE_VIDEO => {
             if b0 & 0x80 != 0 {
-                matches!(b0 & 0x0f, 0 | 4 | 5)
+                peek_packet_types(prefix, VIDEO_PACKET_MULTITRACK)
+                    .is_some_and(|(t, track)| matches!(track.unwrap_or(t), 0 | 4 | 5))
             } else {
                 matches!(b0 & 0x0f, 7 | 12 | 13) && b1 == Some(0)
             }
@@ -214,36 +421,23 @@ pub fn decode_audio(body: &[u8]) -> Result<AudioTagHeader, MediaError> {
         multitrack: false,
         sequence_header: false,
         config: None,
+        ex: None,
     };
     if sound_format == 9 {
-        let packet_type = b0 & 0x0f;
-        h.packet_type = Some(packet_type);
-        h.packet_type_name = Some(Cow::Borrowed(audio_packet_type_name(packet_type)));
-        h.sequence_header = matches!(packet_type, 0 | 4);
-        if packet_type == 5 {
-            // Multitrack: a byte of (multitrack type << 4 | packet type), then the FourCC unless
-            // every track has its own codec.
-            h.multitrack = true;
-            let b1 = *body.get(1).ok_or(MediaError::Short {
-                what: "multitrack audio header",
-                needed: 2,
-                have: body.len(),
-            })?;
-            if b1 >> 4 != 2 {
-                h.fourcc = fourcc(body.get(2..).unwrap_or_default());
-            }
-        } else {
-            h.fourcc = Some(fourcc(body.get(1..).unwrap_or_default()).ok_or(
-                MediaError::Short {
-                    what: "Enhanced RTMP audio FourCC",
-                    needed: 5,
-                    have: body.len(),
-                },
-            )?);
-            if packet_type == 0 {
-                h.config = body.get(5..).map(HexBytes::from);
-            }
+        let mut ex = read_ex_header(body, b0 & 0x0f, AUDIO_PACKET_MULTITRACK, |_, _| false)?;
+        let effective = ex.track_packet_type.unwrap_or(ex.packet_type);
+        h.packet_type = Some(ex.packet_type);
+        h.packet_type_name = Some(Cow::Borrowed(audio_packet_type_name(ex.packet_type)));
+        h.sequence_header = matches!(effective, 0 | 4);
+        h.multitrack = ex.multitrack_type.is_some();
+        h.fourcc = ex.fourcc.take();
+        if ex.packet_type == 0 {
+            h.config = Some(HexBytes::from(ex.payload));
         }
+        let multichannel = (ex.packet_type == 4)
+            .then(|| MultichannelConfig::read(ex.payload))
+            .flatten();
+        h.ex = ExTagFields::from_header(&mut ex, audio_packet_type_name, Vec::new(), multichannel);
         return Ok(h);
     }
     h.rate_hz = Some(match (b0 >> 2) & 3 {
@@ -267,6 +461,11 @@ pub fn decode_audio(body: &[u8]) -> Result<AudioTagHeader, MediaError> {
         }
     }
     Ok(h)
+}
+
+/// Enhanced RTMP CodedFrames of these FourCCs start with a composition time (SI24).
+fn has_composition_time(fourcc: &str, packet_type: u8) -> bool {
+    packet_type == 1 && matches!(fourcc, "avc1" | "hvc1")
 }
 
 fn si24(b: &[u8]) -> Option<i32> {
@@ -295,6 +494,7 @@ pub fn decode_video(body: &[u8]) -> Result<VideoTagHeader, MediaError> {
         keyframe: frame_type == 1 || frame_type == 4,
         sequence_header: false,
         config: None,
+        ex: None,
     };
     let short = |what, needed| MediaError::Short {
         what,
@@ -302,36 +502,41 @@ pub fn decode_video(body: &[u8]) -> Result<VideoTagHeader, MediaError> {
         have: body.len(),
     };
     if enhanced {
-        let packet_type = b0 & 0x0f;
-        h.packet_type = Some(packet_type);
-        h.packet_type_name = Some(Cow::Borrowed(video_packet_type_name(packet_type)));
-        h.sequence_header = matches!(packet_type, 0 | 5);
-        if packet_type == 6 {
-            let b1 = *body.get(1).ok_or(short("multitrack video header", 2))?;
-            if b1 >> 4 != 2 {
-                h.fourcc = fourcc(body.get(2..).unwrap_or_default());
-            }
-        } else {
-            h.fourcc = Some(
-                fourcc(body.get(1..).unwrap_or_default())
-                    .ok_or(short("Enhanced RTMP video FourCC", 5))?,
-            );
-            if packet_type == 0 {
-                h.config = body.get(5..).map(HexBytes::from);
-            }
-        }
+        let mut ex = read_ex_header(
+            body,
+            b0 & 0x0f,
+            VIDEO_PACKET_MULTITRACK,
+            has_composition_time,
+        )?;
+        let effective = ex.track_packet_type.unwrap_or(ex.packet_type);
+        h.packet_type = Some(ex.packet_type);
+        h.packet_type_name = Some(Cow::Borrowed(video_packet_type_name(ex.packet_type)));
+        h.sequence_header = matches!(effective, 0 | 5);
+        h.fourcc = ex.fourcc.take();
         h.codec_name = Cow::Borrowed(match h.fourcc.as_deref() {
-            Some("avc1") => "AVC",
-            Some("hvc1") => "HEVC",
-            Some("av01") => "AV1",
-            Some("vp09") => "VP9",
-            Some("vp08") => "VP8",
-            _ => "unknown",
+            Some(fourcc) => video_fourcc_name(fourcc),
+            None if ex.multitrack_type.is_some() => "several codecs",
+            None => "unknown",
         });
-        if packet_type == 1 && matches!(h.fourcc.as_deref(), Some("avc1" | "hvc1")) {
-            h.composition_time =
-                Some(si24(body.get(5..).unwrap_or_default()).ok_or(short("composition time", 8))?);
+        if let Some(fourcc) = h.fourcc.as_deref() {
+            if ex.multitrack_type.is_none() && has_composition_time(fourcc, ex.packet_type) {
+                h.composition_time = Some(
+                    si24(ex.payload)
+                        .ok_or(short("composition time", body.len() - ex.payload.len() + 3))?,
+                );
+            }
         }
+        if ex.packet_type == 0 {
+            h.config = Some(HexBytes::from(ex.payload));
+        }
+        // Metadata (colorInfo) is AMF0; what decodes is kept, a broken tail is dropped (the
+        // frame is informational).
+        let metadata = if ex.packet_type == 4 {
+            decode_amf0_all(ex.payload, AmfLimits::default()).0
+        } else {
+            Vec::new()
+        };
+        h.ex = ExTagFields::from_header(&mut ex, video_packet_type_name, metadata, None);
         return Ok(h);
     }
     let codec = b0 & 0x0f;
@@ -359,6 +564,7 @@ pub fn decode_video(body: &[u8]) -> Result<VideoTagHeader, MediaError> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::rtmp::MessageBody;
 
     #[test]
     fn aac_audio() {
@@ -477,5 +683,118 @@ mod tests {
         assert!(!is_config_prefix(TYPE_VIDEO, &[0x17, 0x01]));
         assert!(is_config_prefix(TYPE_VIDEO, &[0x90, b'h']));
         assert!(!is_config_prefix(18, &[0x17, 0x00]));
+    }
+
+    #[test]
+    fn modex_and_multitrack_headers() {
+        // ModEx with a TimestampOffsetNano of 500 000 ns around CodedFrames of avc1: the
+        // composition time comes after the prefix.
+        let body = [
+            0x97, 0x02, 0x07, 0xa1, 0x20, 0x01, b'a', b'v', b'c', b'1', 0x00, 0x00, 0x21, 0x65,
+        ];
+        let h = decode_video(&body).unwrap();
+        assert_eq!(h.packet_type_name.as_deref(), Some("CodedFrames"));
+        assert_eq!(h.composition_time, Some(33));
+        assert!(h.keyframe && h.is_coded_frame());
+        let ex = h.ex.as_deref().unwrap();
+        assert_eq!(ex.timestamp_offset_nano, Some(500_000));
+        assert!(ex.mod_ex && ex.tracks.is_empty());
+        // A multitrack sequence start (ManyTracks, hvc1) is a sequence header, kept whole.
+        let body = [
+            0x96, 0x10, b'h', b'v', b'c', b'1', 0, 0, 0, 1, 0x01, 1, 0, 0, 1, 0x02,
+        ];
+        assert!(is_config_prefix(TYPE_VIDEO, &body[..2]));
+        let h = decode_video(&body).unwrap();
+        assert!(h.sequence_header && !h.is_coded_frame());
+        assert_eq!(h.codec_name, "HEVC");
+        assert_eq!(h.packet_type_name.as_deref(), Some("Multitrack"));
+        let ex = h.ex.as_deref().unwrap();
+        assert_eq!(ex.multitrack_type_name.as_deref(), Some("ManyTracks"));
+        assert_eq!(ex.track_packet_type_name.as_deref(), Some("SequenceStart"));
+        let ids: Vec<_> = h.tracks().iter().map(|t| t.track_id).collect();
+        assert_eq!(ids, [0, 1]);
+        // Multitrack coded frames are frames; a ModEx-wrapped audio sequence start is a config.
+        let h = decode_video(&[0x96, 0x11, b'a', b'v', b'0', b'1', 3, 0, 0, 0]).unwrap();
+        assert!(h.is_coded_frame() && !h.sequence_header);
+        assert_eq!(h.tracks()[0].track_id, 3);
+        let body = [0x97, 0x00, 0x00, 0x10, b'O', b'p', b'u', b's', 1];
+        assert!(is_config_prefix(TYPE_AUDIO, &body));
+        let h = decode_audio(&body).unwrap();
+        assert!(h.sequence_header);
+        assert_eq!(h.config, Some(HexBytes(vec![1])));
+        // Many codecs: the header names none.
+        let body = [
+            0x95, 0x21, b'O', b'p', b'u', b's', 0, 0, 0, 1, 0x55, b'f', b'L', b'a', b'C', 1, 0, 0,
+            1, 0x66,
+        ];
+        let h = decode_audio(&body).unwrap();
+        assert!(h.multitrack && h.is_coded_frame());
+        assert_eq!(h.fourcc, None);
+        assert_eq!(h.tracks().len(), 2);
+    }
+
+    #[test]
+    fn enhanced_fields_round_trip_through_json() {
+        let body = [0x96, 0x10, b'v', b'p', b'0', b'9', 2, 0, 0, 1, 0xaa];
+        let h = decode_video(&body).unwrap();
+        let json = serde_json::to_value(&h).unwrap();
+        assert_eq!(json["multitrack_type_name"], "ManyTracks");
+        assert_eq!(json["tracks"][0]["track_id"], 2);
+        assert_eq!(json["tracks"][0]["config"], "aa");
+        let back: VideoTagHeader = serde_json::from_value(json).unwrap();
+        assert_eq!(back, h);
+        // Headers without Enhanced v2 fields serialize as before (no extra keys).
+        let h = decode_video(&[0x17, 0x01, 0, 0, 0]).unwrap();
+        let json = serde_json::to_value(&h).unwrap();
+        assert!(json.get("tracks").is_none() && json.get("mod_ex").is_none());
+        let back: VideoTagHeader = serde_json::from_value(json).unwrap();
+        assert_eq!(
+            back.ex.as_deref().map(|ex| ex.tracks.len()),
+            back.ex.as_ref().map(|_| 0)
+        );
+    }
+
+    #[test]
+    fn video_metadata_carries_color_info() {
+        // Keyframe | Metadata, hvc1, AMF0 "colorInfo" {colorConfig: {bitDepth: 10}}.
+        let mut body = vec![0x94, b'h', b'v', b'c', b'1', 0x02, 0, 9];
+        body.extend(b"colorInfo");
+        body.extend([0x03, 0, 11]);
+        body.extend(b"colorConfig");
+        body.extend([0x03, 0, 8]);
+        body.extend(b"bitDepth");
+        body.push(0x00);
+        body.extend(10f64.to_be_bytes());
+        body.extend([0, 0, 9, 0, 0, 9]);
+        assert!(is_kept_whole_prefix(TYPE_VIDEO, &body[..2]));
+        let h = decode_video(&body).unwrap();
+        assert_eq!(h.packet_type_name.as_deref(), Some("Metadata"));
+        assert!(!h.sequence_header && !h.is_coded_frame());
+        let meta = &h.ex.as_deref().unwrap().metadata;
+        assert_eq!(meta[0], AmfValue::String("colorInfo".into()));
+        let json = serde_json::to_value(&meta[1]).unwrap();
+        assert_eq!(json["colorConfig"]["bitDepth"], 10.0);
+        let line = crate::analysis::describe_body(&MessageBody::Video(h), body.len() as u32, 80);
+        assert!(line.starts_with("Video hvc1 metadata colorInfo"), "{line}");
+    }
+
+    #[test]
+    fn audio_multichannel_config() {
+        // Native order, 6 channels, mask 0x3f (FL FR FC LFE BL BR).
+        let h = decode_audio(&[0x94, b'O', b'p', b'u', b's', 1, 6, 0, 0, 0, 0x3f]).unwrap();
+        assert!(h.sequence_header && !h.is_coded_frame());
+        let mc = h.ex.as_ref().unwrap().multichannel.as_ref().unwrap();
+        assert_eq!(
+            (mc.channel_order_name.as_ref(), mc.channel_count),
+            ("Native", 6)
+        );
+        assert_eq!(mc.channel_flags, Some(0x3f));
+        // Custom order: one AudioChannel per channel.
+        let h = decode_audio(&[0x94, b'f', b'L', b'a', b'C', 2, 2, 1, 0]).unwrap();
+        let mc = h.ex.as_ref().unwrap().multichannel.as_ref().unwrap();
+        assert_eq!(mc.channel_mapping, [1, 0]);
+        // Cut short: no layout, no error (the header itself is fine).
+        let h = decode_audio(&[0x94, b'f', b'L', b'a', b'C', 2, 5, 1]).unwrap();
+        assert_eq!(h.ex, None);
     }
 }

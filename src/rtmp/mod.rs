@@ -58,6 +58,7 @@ pub mod handshake;
 pub mod header;
 mod hex;
 pub mod media;
+pub mod media_ex;
 pub mod message;
 pub mod pairing;
 mod queue;

@@ -135,10 +135,11 @@ impl Partial {
                 break;
             }
             data = data.get(take..).unwrap_or_default();
-            // A media body turns out to be a sequence header: keep it (up to its cap).
+            // A media body turns out to be a sequence header, or a multitrack message whose
+            // track headers lie between the tracks' data: keep it (up to its cap).
             if media::is_media_type(self.msg.type_id)
                 && self.keep_limit == config.media_prefix.min(self.msg.length as usize)
-                && media::is_config_prefix(self.msg.type_id, &self.msg.body)
+                && media::is_kept_whole_prefix(self.msg.type_id, &self.msg.body)
             {
                 let limit = config.max_media_config.min(self.msg.length as usize);
                 if limit > self.keep_limit {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use rtmpscope::analysis::{
     AckVerdict, AckWindow, AudioTrack, Milestone, Protocol, Session, StreamInfo, StreamRole,
-    VideoTrack,
+    TrackKind, VideoTrack,
 };
 use rtmpscope::diagnostic::Severity;
 use rtmpscope::rtmp::Dir;
@@ -323,6 +323,27 @@ fn stream_analytics(stream: &StreamInfo) -> String {
     }
     if let Some(a) = &stream.audio {
         out += &audio_lines(a);
+    }
+    for t in &stream.tracks {
+        let kind = match t.kind {
+            TrackKind::Video => "video",
+            TrackKind::Audio => "audio",
+        };
+        let config = t
+            .config
+            .config_summary
+            .clone()
+            .or_else(|| {
+                t.config
+                    .config_error
+                    .as_ref()
+                    .map(|e| format!("config error: {e}"))
+            })
+            .unwrap_or_else(|| "no configuration".to_string());
+        out += &format!(
+            "    track {kind} #{} {} ({}): {config}; {} frames\n",
+            t.track_id, t.codec, t.fourcc, t.frames
+        );
     }
     if let Some(m) = &stream.metadata {
         let mut parts = Vec::new();
