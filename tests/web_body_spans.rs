@@ -1,5 +1,7 @@
 //! Body spans (what the web app's hex dump re-reads from the file): the file bytes at a
 //! message's spans, in order, are exactly the body the chunk demultiplexer reassembled.
+// Tests may panic on what they did not expect.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use rtmpscope::analysis::MessageRecord;
 use rtmpscope::rtmp::RtmpConfig;

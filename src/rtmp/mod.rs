@@ -12,6 +12,7 @@
 //! * [`resync`]: finding a plausible chunk boundary after a gap or decode error;
 //! * [`message`], [`control`], [`media`], [`aggregate`]: message bodies;
 //! * [`pairing`]: linking `_result`/`_error` to the command they answer.
+//! * [`body_spans`]: where each message body lies in the capture file (opt-in).
 //!
 //! Decisions where implementations (and Wireshark) disagree:
 //! * A fmt 3 header that starts a new message reuses the chunk stream's last delta; after a fmt 0
