@@ -146,6 +146,40 @@ fn show_message_prints_control_values() {
 }
 
 #[test]
+fn show_hex_prints_the_whole_body_from_the_file() {
+    let out = stdout(&rtmpscope(&[
+        "show",
+        &data("nginx-ffmpeg-publish.pcap"),
+        "--message",
+        "0",
+        "--hex",
+    ]));
+    // connect: 139 bytes in two chunks; the dump runs to offset 0x88.
+    assert!(
+        out.contains("body: 139 of 139 bytes, from 2 places in the file"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "  00000000  02 00 07 63 6f 6e 6e 65  63 74 00 3f f0 00 00 00  |...connect.?....|"
+        ),
+        "{out}"
+    );
+    let last = out.lines().last().unwrap_or_default();
+    assert!(last.starts_with("  00000080  "), "{last}");
+    assert!(last.ends_with("|935/live...|"), "{last}");
+    // Bytes the capture lacks are marked.
+    let out = stdout(&rtmpscope(&[
+        "show",
+        &data("nginx-ffmpeg-publish-snap200.pcap"),
+        "--message",
+        "20",
+        "--hex",
+    ]));
+    assert!(out.contains("bytes not in the capture"), "{out}");
+}
+
+#[test]
 fn unreadable_input_is_one_line_and_exit_2() {
     for args in [
         vec!["flows".to_string(), data("README.md")],

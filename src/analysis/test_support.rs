@@ -98,6 +98,7 @@ impl Script {
             truncated: false,
             body,
             payload: None,
+            body_spans: None,
         };
         self.records.push(MessageRecord {
             index,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::capture::Timestamp;
 
 use super::aggregate::{split_aggregate_with, Aggregate};
+use super::body_spans::BodySpans;
 use super::command::{
     parse_command_with, parse_data_with, parse_shared_object_with, Command, DataMessage,
     SharedObjectMessage,
@@ -219,6 +220,10 @@ pub struct RtmpMessage {
     /// The body bytes as kept, with [`RtmpConfig::keep_payload`] (never serialized).
     #[serde(skip)]
     pub payload: Option<Vec<u8>>,
+    /// Where the body lies in the capture file, with [`RtmpConfig::record_body_spans`]
+    /// (never serialized).
+    #[serde(skip)]
+    pub body_spans: Option<Box<BodySpans>>,
 }
 
 /// [`RtmpMessage`]'s JSON, borrowed: its fields in order, with the type's name.
@@ -344,6 +349,7 @@ impl RtmpMessage {
             truncated: raw.truncated,
             body,
             payload: keep_payload.then_some(raw.body),
+            body_spans: raw.body_spans,
         };
         (msg, note)
     }

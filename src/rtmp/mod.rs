@@ -12,6 +12,7 @@
 //! * [`resync`]: finding a plausible chunk boundary after a gap or decode error;
 //! * [`message`], [`control`], [`media`], [`aggregate`]: message bodies;
 //! * [`pairing`]: linking `_result`/`_error` to the command they answer.
+//! * [`body_spans`]: where each message body lies in the capture file (opt-in).
 //!
 //! Decisions where implementations (and Wireshark) disagree:
 //! * A fmt 3 header that starts a new message reuses the chunk stream's last delta; after a fmt 0
@@ -48,6 +49,7 @@
 )]
 
 pub mod aggregate;
+pub mod body_spans;
 pub mod chunk;
 pub mod command;
 mod connection;
@@ -188,6 +190,12 @@ pub struct RtmpConfig {
     /// which also raise `media_prefix` to keep audio and video bodies whole).
     #[serde(default)]
     pub keep_payload: bool,
+    /// Record where each message's body lies in the capture file
+    /// ([`RtmpMessage::body_spans`], see [`body_spans`]), for viewers that re-read bodies from
+    /// the file. Off by default: it costs up to 16 bytes per chunk and per TCP segment a body
+    /// is cut into ([`body_spans::MAX_BODY_SPANS`] per message).
+    #[serde(default)]
+    pub record_body_spans: bool,
 }
 
 fn default_max_amf_total() -> usize {
@@ -217,6 +225,7 @@ impl Default for RtmpConfig {
             max_resync_buffer: 1 << 20,
             probe_limit: default_probe_limit(),
             keep_payload: false,
+            record_body_spans: false,
             max_messages: default_max_messages(),
             max_held_total: default_max_held_total(),
             max_amf_total: default_max_amf_total(),

@@ -147,6 +147,7 @@ mod tests {
                 error: None,
             })),
             payload: None,
+            body_spans: None,
         }
     }
 

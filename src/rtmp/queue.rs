@@ -27,6 +27,22 @@ impl<'a> Locator<'a> {
     }
 }
 
+impl Locator<'_> {
+    /// Calls `f(origin, len)` for each part of `i..i + n` that came in one slice, in order.
+    pub(crate) fn for_each_piece(&self, i: usize, n: usize, mut f: impl FnMut(Origin, usize)) {
+        let mut idx = self.base.saturating_add(i);
+        let end = idx.saturating_add(n);
+        let mut k = self.segs.partition_point(|(start, _)| *start <= idx);
+        while idx < end {
+            let next = self.segs.get(k).map_or(end, |(start, _)| (*start).min(end));
+            let origin = self.at(idx - self.base);
+            f(origin, next - idx);
+            idx = next;
+            k += 1;
+        }
+    }
+}
+
 /// Captured bytes that are contiguous in the stream. `vpos` is the stream position of the
 /// first byte, counted by the demuxer (bytes fed plus gap lengths), so holes have a length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -319,6 +335,21 @@ mod tests {
         assert_eq!(loc.at(0), o(1, 0).advanced(1));
         assert_eq!(loc.at(1), o(2, 2));
         assert_eq!(loc.at(5), o(3, 5).advanced(1));
+    }
+
+    #[test]
+    fn locator_splits_ranges_at_slice_starts() {
+        let segs = [(0, o(1, 0)), (2, o(2, 2)), (5, o(3, 5))];
+        let loc = Locator::new(&segs, 1);
+        let mut pieces = Vec::new();
+        loc.for_each_piece(0, 6, |origin, len| pieces.push((origin, len)));
+        assert_eq!(
+            pieces,
+            vec![(o(1, 0).advanced(1), 1), (o(2, 2), 3), (o(3, 5), 2)]
+        );
+        pieces.clear();
+        loc.for_each_piece(2, 2, |origin, len| pieces.push((origin, len)));
+        assert_eq!(pieces, vec![(o(2, 2).advanced(1), 2)]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::body_spans::BodySpans;
 use super::{media, Origin, RtmpConfig};
 
 /// What a chunk stream's last fmt 0/1/2 header established, inherited by later headers.
@@ -54,6 +55,8 @@ pub struct RawMessage {
     pub inferred: bool,
     /// The message starts at the boundary the resynchroniser found.
     pub resync_point: bool,
+    /// Where the body's bytes lie in the file, with [`RtmpConfig::record_body_spans`].
+    pub body_spans: Option<Box<BodySpans>>,
 }
 
 impl RawMessage {

@@ -24,7 +24,7 @@ use wasm_bindgen_test::*;
 use web_sys::Element;
 
 use shared::amf_node::AmfNode;
-use shared::protocol::{Event, Request};
+use shared::protocol::{Event, JsBytes, RawBytes, Request};
 use support::{loaded, mount, query_all, sleep};
 use ui::filter::{Filter, Group, Kind};
 use ui::keys::{step, Move};
@@ -51,6 +51,10 @@ fn requests_and_events_survive_the_js_round_trip() {
         Request::from_js(&Request::Export.to_js()),
         Some(Request::Export)
     ));
+    assert!(matches!(
+        Request::from_js(&Request::Flv { conn: 3, msid: 7 }.to_js()),
+        Some(Request::Flv { conn: 3, msid: 7 })
+    ));
     for event in [
         Event::Ready,
         Event::Progress {
@@ -61,6 +65,7 @@ fn requests_and_events_survive_the_js_round_trip() {
             head_json: "{}".into(),
             message_chunks: vec!["[]".into(), "[1]".into()],
             summaries_json: "[]".into(),
+            flv_json: "[]".into(),
         },
         Event::Export {
             json: "{}\n".into(),
@@ -69,6 +74,16 @@ fn requests_and_events_survive_the_js_round_trip() {
             message: "no".into(),
         },
         Event::Detail { json: "{}".into() },
+        Event::Flv {
+            conn: 2,
+            msid: 1,
+            result: Ok(JsBytes(js_sys::Uint8Array::from(&b"FLV"[..]))),
+        },
+        Event::Flv {
+            conn: 2,
+            msid: 1,
+            result: Err("no".into()),
+        },
     ] {
         assert_eq!(Event::from_js(&event.to_js()), Some(event));
     }
@@ -207,6 +222,8 @@ async fn session_card_shows_app_stream_role_codecs_and_a_chart() {
     let root = mount::<ui::sessions::SessionList>(ui::sessions::SessionListProps {
         data,
         on_jump: yew::Callback::noop(),
+        on_export_flv: yew::Callback::noop(),
+        exporting: None,
     })
     .await;
     let cards = query_all(&root, "[data-testid=session-card]");
@@ -221,8 +238,26 @@ async fn session_card_shows_app_stream_role_codecs_and_a_chart() {
     ] {
         assert!(text.contains(needle), "{needle} missing from {text}");
     }
-    assert!(text.contains("AVC") || text.contains("H.264"), "{text}");
-    assert!(text.contains("AAC"), "{text}");
+    // Codecs from the decoded configurations (the AAC config says mono; the FLV tag header's
+    // fixed "stereo" must not show).
+    let codecs = root
+        .query_selector("[data-testid=stream-codecs]")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert_eq!(
+        codecs,
+        "H.264 High 3.0, 640x360, 30 fps, 4:2:0 8-bit + AAC LC, 44100 Hz, 1 ch"
+    );
+    // The stream can be downloaded as FLV.
+    let button = root
+        .query_selector("[data-testid=flv-button]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(button.get_attribute("data-conn").as_deref(), Some("0"));
+    assert_eq!(button.get_attribute("data-msid").as_deref(), Some("1"));
+    assert!(!button.has_attribute("disabled"));
     let chart = root
         .query_selector("[data-testid=bitrate-chart]")
         .unwrap()
@@ -286,4 +321,92 @@ async fn timeline_renders_only_visible_rows_of_100_000() {
     );
     assert_eq!(ui::timeline::window(0.0, 400.0, 3), 0..3);
     assert_eq!(ui::timeline::window(20_000.0, 400.0, 100_000), 990..1031);
+}
+
+#[wasm_bindgen_test]
+fn codec_text_falls_back_to_tag_headers_only_without_a_configuration() {
+    use rtmpscope::analysis::{AudioTrack, VideoTrack};
+    let audio = AudioTrack {
+        codec: "AAC".into(),
+        flv_rate_hz: Some(44100),
+        flv_stereo: Some(true),
+        sample_rate: Some(44100),
+        channels: Some(2),
+        ..AudioTrack::default()
+    };
+    assert_eq!(
+        ui::sessions::audio_text(&audio),
+        "AAC, 44100 Hz, 2 ch (tag header)"
+    );
+    let video = VideoTrack {
+        codec: "AVC".into(),
+        ..VideoTrack::default()
+    };
+    assert_eq!(ui::sessions::video_text(&video), "AVC (no sequence header)");
+}
+
+#[wasm_bindgen_test]
+fn hex_dump_lines_follow_body_offsets_and_show_holes() {
+    use rtmpscope::rtmp::body_spans::BodySpan;
+    use ui::hexdump::{lines, Line};
+    // 40 bytes: 0..20 captured in two pieces, 20..36 lost, 36..40 captured.
+    let raw = RawBytes {
+        length: 40,
+        shown: 40,
+        spans: vec![
+            BodySpan {
+                body_offset: 0,
+                len: 12,
+                file_offset: 100,
+            },
+            BodySpan {
+                body_offset: 12,
+                len: 8,
+                file_offset: 300,
+            },
+            BodySpan {
+                body_offset: 36,
+                len: 4,
+                file_offset: 500,
+            },
+        ],
+        bytes: (0..24).collect(),
+        header: Vec::new(),
+        header_file_offset: None,
+        note: String::new(),
+    };
+    let out = lines(&raw);
+    assert_eq!(out.len(), 3);
+    match &out[0] {
+        Line::Bytes {
+            offset: 0,
+            file_offset: Some(100),
+            bytes,
+        } => {
+            assert_eq!(bytes.len(), 16);
+            assert_eq!(bytes[15], Some(15));
+        }
+        other => panic!("{other:?}"),
+    }
+    match &out[1] {
+        // Bytes 16..20 (file 304..), then 12 missing.
+        Line::Bytes {
+            offset: 16,
+            file_offset: Some(304),
+            bytes,
+        } => {
+            assert_eq!(bytes[..4], [Some(16), Some(17), Some(18), Some(19)]);
+            assert!(bytes[4..].iter().all(Option::is_none));
+        }
+        other => panic!("{other:?}"),
+    }
+    match &out[2] {
+        Line::Bytes {
+            offset: 32, bytes, ..
+        } => {
+            assert_eq!(bytes.len(), 8);
+            assert_eq!(bytes[4..], [Some(20), Some(21), Some(22), Some(23)]);
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -12,7 +12,7 @@ pub const PUBLISH: &[u8] = include_bytes!("../data/nginx-ffmpeg-publish.pcap");
 
 /// The publish capture as the page holds it after the worker's answer.
 pub fn loaded() -> Loaded {
-    let report = analyze_bytes(
+    let mut report = analyze_bytes(
         PUBLISH,
         AnalyzerOptions {
             file_name: Some("nginx-ffmpeg-publish.pcap".into()),
@@ -25,7 +25,8 @@ pub fn loaded() -> Loaded {
         .iter()
         .map(|m| describe(&m.message, 120))
         .collect();
-    Loaded::new("nginx-ffmpeg-publish.pcap".into(), report, summaries)
+    let checks = super::shared::flv_checks::export_checks(&mut report);
+    Loaded::new("nginx-ffmpeg-publish.pcap".into(), report, summaries).with_flv_checks(checks)
 }
 
 /// Waits `ms` milliseconds (lets Yew render).

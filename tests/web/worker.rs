@@ -88,7 +88,7 @@ fn a_file_that_is_not_a_capture_is_an_error_message() {
 }
 
 #[wasm_bindgen_test]
-fn detail_has_the_typed_tree_and_the_first_chunk_bytes() {
+fn detail_has_the_typed_tree_and_the_body_bytes() {
     let file = blob(PUBLISH);
     let analysis = analyze_blob(&file, "publish.pcap", &mut |_, _| {}).unwrap();
     let report = &analysis.report;
@@ -110,18 +110,118 @@ fn detail_has_the_typed_tree_and_the_first_chunk_bytes() {
     );
 
     let raw = detail.raw.unwrap();
-    assert_eq!(Some(raw.file_offset), connect.message.file_offset);
-    // fmt 0 on csid 3: one basic header byte (0x03) and an 11-byte message header.
-    assert_eq!(raw.header_len, 12);
-    assert_eq!(raw.bytes[0], 0x03);
-    // The message header's type id, then the AMF0 string "connect".
-    assert_eq!(raw.bytes[7], 20);
-    assert_eq!(&raw.bytes[12..15], &[0x02, 0x00, 0x07]);
-    assert_eq!(&raw.bytes[15..22], b"connect");
-    // At most one chunk (128 bytes before Set Chunk Size) of body.
-    assert!(raw.bytes.len() <= 12 + 128);
+    // The whole 139-byte body, from two places in the file (the 128-byte chunk size cuts it).
+    assert_eq!((raw.length, raw.shown, raw.bytes.len()), (139, 139, 139));
+    assert_eq!(raw.spans.len(), 2);
+    assert_eq!(&raw.bytes[..3], &[0x02, 0x00, 0x07]);
+    assert_eq!(&raw.bytes[3..10], b"connect");
+    // fmt 0 on csid 3: one basic header byte (0x03) and an 11-byte message header with type 20.
+    assert_eq!(raw.header_file_offset, connect.message.file_offset);
+    assert_eq!(raw.header.len(), 12);
+    assert_eq!((raw.header[0], raw.header[7]), (0x03, 20));
+    assert!(
+        raw.note.starts_with("Body: 139 of 139 bytes"),
+        "{}",
+        raw.note
+    );
 
     // A message that does not exist has an empty detail.
     let missing = message_detail(report, &file, 1_000_000);
     assert!(missing.tree.is_empty() && missing.raw.is_none());
+}
+
+#[wasm_bindgen_test]
+fn every_body_re_read_from_the_file_equals_the_reassembled_one() {
+    use rtmpscope::rtmp::RtmpConfig;
+    let file = blob(PUBLISH);
+    let analysis = analyze_blob(&file, "publish.pcap", &mut |_, _| {}).unwrap();
+    let options = rtmpscope::AnalyzerOptions {
+        rtmp: RtmpConfig {
+            media_prefix: usize::MAX,
+            keep_payload: true,
+            ..RtmpConfig::default()
+        },
+        ..rtmpscope::AnalyzerOptions::default()
+    };
+    let kept = rtmpscope::analyze_bytes(PUBLISH, options).unwrap();
+    for (record, with_payload) in analysis.report.messages.iter().zip(&kept.messages) {
+        let raw = message_detail(&analysis.report, &file, record.index)
+            .raw
+            .unwrap();
+        assert_eq!(
+            Some(&raw.bytes),
+            with_payload.message.payload.as_ref(),
+            "message {}",
+            record.index
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn spans_close_in_the_file_share_a_read() {
+    use rtmpscope::rtmp::body_spans::BodySpan;
+    use worker::raw::{read_windows, shown_spans};
+    let span = |body_offset, len, file_offset| BodySpan {
+        body_offset,
+        len,
+        file_offset,
+    };
+    let spans = [
+        span(0, 10, 1000),
+        span(10, 10, 1100),
+        span(20, 10, 900_000),
+        span(30, 10, 500),
+    ];
+    assert_eq!(
+        read_windows(&spans),
+        vec![
+            (1000, 1110, 0..2),
+            (900_000, 900_010, 2..3),
+            (500, 510, 3..4)
+        ]
+    );
+    assert_eq!(
+        shown_spans(&spans, 15),
+        vec![span(0, 10, 1000), span(10, 5, 1100)]
+    );
+}
+
+#[wasm_bindgen_test]
+fn flv_export_from_the_file_in_slices_equals_the_library_export() {
+    let file = blob(PUBLISH);
+    let mut analysis = analyze_blob(&file, "publish.pcap", &mut |_, _| {}).unwrap();
+    let flv = worker::flv::export_flv(&analysis.report, &file, 0, 1).unwrap();
+    assert_eq!(
+        flv,
+        rtmpscope::export::flv_from_capture(PUBLISH, 0, 1).unwrap()
+    );
+    // The page is told which streams can be exported, and the report is left as it was.
+    let checks: Vec<shared::flv_checks::FlvCheck> =
+        serde_json::from_str(&analysis.flv_json).unwrap();
+    assert_eq!(
+        checks,
+        vec![shared::flv_checks::FlvCheck {
+            conn: 0,
+            msid: 1,
+            error: None
+        }]
+    );
+    let before = serde_json::to_string(&analysis.report).unwrap();
+    shared::flv_checks::export_checks(&mut analysis.report);
+    assert_eq!(serde_json::to_string(&analysis.report).unwrap(), before);
+    // A stream that is not there: the export's own reason.
+    let error = worker::flv::export_flv(&analysis.report, &file, 0, 9).unwrap_err();
+    assert!(error.contains("no audio, video or data"), "{error}");
+}
+
+#[wasm_bindgen_test]
+fn streams_without_their_sequence_headers_cannot_be_exported() {
+    let capture: &[u8] = include_bytes!("../data/nginx-ffmpeg-publish-midstream.pcap");
+    let analysis = analyze_blob(&blob(capture), "midstream.pcap", &mut |_, _| {}).unwrap();
+    let checks: Vec<shared::flv_checks::FlvCheck> =
+        serde_json::from_str(&analysis.flv_json).unwrap();
+    assert!(!checks.is_empty());
+    let media = checks.iter().find(|c| c.msid == 1).unwrap();
+    let reason = media.error.as_deref().unwrap();
+    assert!(reason.contains("sequence header"), "{reason}");
 }

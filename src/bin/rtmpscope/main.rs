@@ -1,6 +1,7 @@
 //! The rtmpscope command-line tool. The library does the analysis; this binary parses
 //! arguments, renders reports and turns errors into one readable line and an exit code.
 
+mod body_hex;
 mod check;
 mod export;
 mod flows;
@@ -57,6 +58,9 @@ enum Command {
         /// The message with this index (as in `messages`).
         #[arg(long)]
         message: Option<u64>,
+        /// Also print the whole message body in hex, re-read from the file.
+        #[arg(long)]
+        hex: bool,
     },
     /// Check rules against captures (for CI): exit 0 when all pass, 1 when any fails.
     Check(check::CheckArgs),
@@ -98,7 +102,8 @@ fn main() -> ExitCode {
             file,
             frame,
             message,
-        } => show::run(file, *frame, *message),
+            hex,
+        } => show::run(file, *frame, *message, *hex),
         Command::Check(args) => check::run(args),
         Command::Export(args) => export::run(args),
         Command::Generate(args) => generate::run(args),

@@ -4,10 +4,11 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use rtmpscope::analysis::{describe, MessageRecord};
-use rtmpscope::rtmp::MessageBody;
-use rtmpscope::Report;
+use rtmpscope::rtmp::{MessageBody, RtmpConfig};
+use rtmpscope::{Analyzer, AnalyzerOptions, Report};
 
 use crate::analyze;
+use crate::body_hex::body_hex;
 
 fn body_text(body: &MessageBody) -> String {
     match body {
@@ -127,8 +128,34 @@ fn render(report: &Report, record: &MessageRecord) -> String {
     out
 }
 
-pub fn run(file: &Path, frame: Option<u64>, message: Option<u64>) -> anyhow::Result<ExitCode> {
-    let report = analyze(file)?;
+/// The analysis with each body's place in the file recorded (for `--hex`).
+fn analyze_with_spans(path: &Path) -> anyhow::Result<Report> {
+    let mut analyzer = Analyzer::new(AnalyzerOptions {
+        file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+        rtmp: RtmpConfig {
+            record_body_spans: true,
+            ..RtmpConfig::default()
+        },
+        ..AnalyzerOptions::default()
+    });
+    rtmpscope::capture::for_each_piece(path, |piece| analyzer.feed(piece).is_ok())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    analyzer
+        .finish()
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+pub fn run(
+    file: &Path,
+    frame: Option<u64>,
+    message: Option<u64>,
+    hex: bool,
+) -> anyhow::Result<ExitCode> {
+    let report = if hex {
+        analyze_with_spans(file)?
+    } else {
+        analyze(file)?
+    };
     let selected: Vec<&MessageRecord> = report
         .messages
         .iter()
@@ -146,7 +173,15 @@ pub fn run(file: &Path, frame: Option<u64>, message: Option<u64>) -> anyhow::Res
             file.display()
         );
     }
-    let texts: Vec<String> = selected.iter().map(|r| render(&report, r)).collect();
+    let mut texts = Vec::new();
+    for record in selected {
+        let mut text = render(&report, record);
+        if hex {
+            text += "\n";
+            text += &body_hex(file, record)?;
+        }
+        texts.push(text);
+    }
     print!("{}", texts.join("\n"));
     Ok(ExitCode::SUCCESS)
 }

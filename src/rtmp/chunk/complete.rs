@@ -4,6 +4,7 @@
 use crate::diagnostic::Severity;
 
 use super::super::message::type_name;
+use super::super::queue::Locator;
 use super::super::Origin;
 use super::{ChunkStreamDemuxer, DemuxEvent, RawMessage, TYPE_ABORT, TYPE_SET_CHUNK_SIZE};
 
@@ -13,6 +14,21 @@ impl ChunkStreamDemuxer {
         if let Some(p) = self.streams.get_mut(&csid).and_then(|s| s.partial.as_mut()) {
             self.buffered += p.append(data, budget, &self.config);
             p.msg.last = last;
+        }
+    }
+
+    /// Notes where body bytes `buf[i..i + n]` (about to be appended) lie in the file.
+    pub(super) fn record_spans(&mut self, csid: u32, loc: Locator, i: usize, n: usize) {
+        let Some(p) = self.streams.get_mut(&csid).and_then(|s| s.partial.as_mut()) else {
+            return;
+        };
+        let mut body_offset = p.received;
+        if let Some(spans) = p.msg.body_spans.as_mut() {
+            loc.for_each_piece(i, n, |origin, len| {
+                let len = u32::try_from(len).unwrap_or(u32::MAX);
+                spans.record(body_offset, origin.file_offset, len);
+                body_offset = body_offset.saturating_add(len);
+            });
         }
     }
 

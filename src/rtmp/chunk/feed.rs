@@ -105,6 +105,9 @@ impl ChunkStreamDemuxer {
             match self.mode {
                 Mode::Payload { csid, remaining } => {
                     let n = (remaining as usize).min(buf.len() - i);
+                    if self.config.record_body_spans {
+                        self.record_spans(csid, loc, i, n);
+                    }
                     let last = loc.at(i + n - 1);
                     self.append(csid, buf.get(i..i + n).unwrap_or_default(), last);
                     i += n;

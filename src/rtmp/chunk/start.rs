@@ -191,6 +191,7 @@ impl ChunkStreamDemuxer {
             complete: false,
             inferred: state.inferred,
             resync_point,
+            body_spans: self.config.record_body_spans.then(Box::default),
         };
         let extended_expect = k.extended.map(|ext| [ext, k.timestamp]);
         let mut partial = Partial::new(msg, &self.config);

@@ -2,4 +2,5 @@
 //! AMF tree the worker builds for the detail pane.
 
 pub mod amf_node;
+pub mod flv_checks;
 pub mod protocol;

@@ -1,23 +1,36 @@
 //! Messages between the page and the analysis worker, as plain JS objects with a `type` field
 //! (a `File` or `Blob` cannot go through serde, and plain objects are easy to read in devtools).
 //!
-//! Page → worker: `analyze` (a Blob and its name), `detail` (a message index), `export`.
+//! Page → worker: `analyze` (a Blob and its name), `detail` (a message index), `export`,
+//! `flv` (a connection and message stream).
 //! Worker → page: `ready` once its wasm is running, `progress`, then `done` or `failed`;
-//! `detail` and `export` answer the requests of the same name.
+//! `detail`, `export` and `flv` answer the requests of the same name.
 
-use js_sys::{Object, Reflect};
+use js_sys::{Object, Reflect, Uint8Array};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
+
+use rtmpscope::rtmp::body_spans::BodySpan;
 
 use super::amf_node::AmfNode;
 
 /// A request from the page.
 #[derive(Debug, Clone)]
 pub enum Request {
-    Analyze { file: Blob, name: String },
-    Detail { index: u64 },
+    Analyze {
+        file: Blob,
+        name: String,
+    },
+    Detail {
+        index: u64,
+    },
     Export,
+    /// One message stream as an FLV file (as `rtmpscope export --conn N --stream MSID`).
+    Flv {
+        conn: u32,
+        msid: u32,
+    },
 }
 
 /// Something the worker tells the page.
@@ -35,6 +48,8 @@ pub enum Event {
         head_json: String,
         message_chunks: Vec<String>,
         summaries_json: String,
+        /// Which streams can be exported as FLV (a JSON array of `FlvCheck`).
+        flv_json: String,
     },
     Failed {
         message: String,
@@ -46,6 +61,25 @@ pub enum Event {
     Export {
         json: String,
     },
+    /// The FLV of a message stream (bytes outside wasm memory, ready for a Blob), or why it
+    /// could not be made.
+    Flv {
+        conn: u32,
+        msid: u32,
+        result: Result<JsBytes, String>,
+    },
+}
+
+/// Bytes that stay in JS memory (an FLV file on its way to a Blob); equal when they are the same
+/// object.
+#[derive(Debug, Clone)]
+pub struct JsBytes(pub Uint8Array);
+
+impl PartialEq for JsBytes {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b): (&JsValue, &JsValue) = (self.0.as_ref(), other.0.as_ref());
+        a == b
+    }
 }
 
 /// What the detail pane needs that the report's JSON cannot carry.
@@ -57,14 +91,24 @@ pub struct MessageDetail {
     pub raw: Option<RawBytes>,
 }
 
-/// Bytes of a message re-read from the capture file.
+/// A message's body re-read from the capture file, piece by piece (see
+/// `rtmpscope::rtmp::body_spans`), and its first chunk header.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RawBytes {
-    pub file_offset: u64,
+    /// The declared body length.
+    pub length: u32,
+    /// The body bytes this dump covers (the first ones, up to a cap): `bytes` and the gaps
+    /// between and after the spans.
+    pub shown: u32,
+    /// Where each piece of the body lies: body offset, length, file offset. Bytes between
+    /// pieces (in body offsets) are missing from the capture.
+    pub spans: Vec<BodySpan>,
+    /// The bytes of `spans`, one after the other (the body when nothing is missing).
     pub bytes: Vec<u8>,
-    /// Bytes of `bytes` that are the chunk header (basic + message header + extended timestamp).
-    pub header_len: usize,
-    /// What these bytes are, and what they are not.
+    /// The first chunk's header (basic + message header + extended timestamp), and where.
+    pub header: Vec<u8>,
+    pub header_file_offset: Option<u64>,
+    /// What these bytes are, and what is missing.
     pub note: String,
 }
 
@@ -106,6 +150,12 @@ impl Request {
                 obj.into()
             }
             Request::Export => typed("export").into(),
+            Request::Flv { conn, msid } => {
+                let obj = typed("flv");
+                set(&obj, "conn", &JsValue::from_f64(f64::from(*conn)));
+                set(&obj, "msid", &JsValue::from_f64(f64::from(*msid)));
+                obj.into()
+            }
         }
     }
 
@@ -119,6 +169,10 @@ impl Request {
                 index: get_f64(value, "index")? as u64,
             }),
             "export" => Some(Request::Export),
+            "flv" => Some(Request::Flv {
+                conn: get_f64(value, "conn")? as u32,
+                msid: get_f64(value, "msid")? as u32,
+            }),
             _ => None,
         }
     }
@@ -138,6 +192,7 @@ impl Event {
                 head_json,
                 message_chunks,
                 summaries_json,
+                flv_json,
             } => {
                 let obj = typed("done");
                 set(&obj, "report", &JsValue::from_str(head_json));
@@ -147,6 +202,7 @@ impl Event {
                     .collect();
                 set(&obj, "messages", &chunks);
                 set(&obj, "summaries", &JsValue::from_str(summaries_json));
+                set(&obj, "flv", &JsValue::from_str(flv_json));
                 obj
             }
             Event::Failed { message } => {
@@ -162,6 +218,16 @@ impl Event {
             Event::Export { json } => {
                 let obj = typed("export");
                 set(&obj, "json", &JsValue::from_str(json));
+                obj
+            }
+            Event::Flv { conn, msid, result } => {
+                let obj = typed("flv");
+                set(&obj, "conn", &JsValue::from_f64(f64::from(*conn)));
+                set(&obj, "msid", &JsValue::from_f64(f64::from(*msid)));
+                match result {
+                    Ok(bytes) => set(&obj, "bytes", &bytes.0),
+                    Err(message) => set(&obj, "error", &JsValue::from_str(message)),
+                }
                 obj
             }
         };
@@ -184,6 +250,7 @@ impl Event {
                     .map(|c| c.as_string())
                     .collect::<Option<Vec<_>>>()?,
                 summaries_json: get_string(value, "summaries")?,
+                flv_json: get_string(value, "flv")?,
             },
             "failed" => Event::Failed {
                 message: get_string(value, "message")?,
@@ -193,6 +260,14 @@ impl Event {
             },
             "export" => Event::Export {
                 json: get_string(value, "json")?,
+            },
+            "flv" => Event::Flv {
+                conn: get_f64(value, "conn")? as u32,
+                msid: get_f64(value, "msid")? as u32,
+                result: match get_string(value, "error") {
+                    Some(message) => Err(message),
+                    None => Ok(JsBytes(get(value, "bytes").dyn_into::<Uint8Array>().ok()?)),
+                },
             },
             _ => return None,
         })

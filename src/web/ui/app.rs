@@ -65,6 +65,8 @@ pub enum Msg {
     Jump(u64),
     Move(keys::Move),
     Export,
+    /// Download a (connection, message stream) as FLV.
+    ExportFlv((u32, u32)),
     Drag(bool),
     Drop(DragEvent),
     Key(KeyboardEvent),
@@ -84,6 +86,8 @@ pub struct App {
     pub(super) selected: Option<u64>,
     pub(super) detail: Option<Rc<MessageDetail>>,
     pub(super) dragging: bool,
+    /// The stream whose FLV the worker is making.
+    pub(super) exporting: Option<(u32, u32)>,
     /// Counts analyses, so results of a cancelled or replaced one are dropped.
     generation: u64,
     _keydown: Option<Closure<dyn FnMut(KeyboardEvent)>>,
@@ -114,6 +118,7 @@ impl Component for App {
             selected: None,
             detail: None,
             dragging: false,
+            exporting: None,
             generation: 0,
             _keydown: Some(keydown),
         }
@@ -215,6 +220,14 @@ impl Component for App {
                 }
                 false
             }
+            Msg::ExportFlv((conn, msid)) => match (&self.bridge, &self.data) {
+                (Some(bridge), Some(_)) if self.exporting.is_none() => {
+                    bridge.send(&Request::Flv { conn, msid });
+                    self.exporting = Some((conn, msid));
+                    true
+                }
+                _ => false,
+            },
             Msg::Drag(over) => {
                 let changed = self.dragging != over;
                 self.dragging = over;
@@ -261,6 +274,7 @@ impl App {
         self.data = None;
         self.selected = None;
         self.detail = None;
+        self.exporting = None;
         self.visible = Rc::new(Vec::new());
         self.filter = Filter::default();
         let link = ctx.link().clone();
@@ -307,6 +321,7 @@ impl App {
                 head_json,
                 message_chunks,
                 summaries_json,
+                flv_json,
             } => {
                 let Some(name) = self.pending.take() else {
                     return false;
@@ -321,9 +336,15 @@ impl App {
                             total,
                         });
                     };
-                    let result =
-                        read::results(name, head_json, message_chunks, summaries_json, progress)
-                            .await;
+                    let result = read::results(
+                        name,
+                        head_json,
+                        message_chunks,
+                        summaries_json,
+                        flv_json,
+                        progress,
+                    )
+                    .await;
                     link.send_message(Msg::Read {
                         generation,
                         result: result.map(Box::new),
@@ -339,6 +360,19 @@ impl App {
                     }
                 }
                 false
+            }
+            Event::Flv { conn, msid, result } => {
+                self.exporting = None;
+                let Some(data) = &self.data else {
+                    return true;
+                };
+                let saved = result.and_then(|bytes| {
+                    io::download_bytes(&bytes.0, &data.flv_name(conn, msid), "video/x-flv")
+                });
+                if let Err(e) = saved {
+                    self.error = Some(format!("Cannot export conn {conn} stream {msid}: {e}"));
+                }
+                true
             }
             Event::Detail { json } => match serde_json::from_str::<MessageDetail>(&json) {
                 Ok(detail) if Some(detail.index) == self.selected => {

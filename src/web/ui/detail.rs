@@ -244,6 +244,17 @@ fn body(m: &MessageRecord) -> Html {
             ("packet type", opt(&a.packet_type_name())),
             ("fourcc", opt(&a.fourcc)),
             ("sequence header", a.sequence_header.to_string()),
+            (
+                "note",
+                if a.sound_format == 10 {
+                    // The session card shows the AudioSpecificConfig's values.
+                    "AAC: rate, size and channels above are the tag header's fixed values; \
+                     the AudioSpecificConfig has the real ones"
+                        .into()
+                } else {
+                    "rate, size and channels from the tag header".into()
+                },
+            ),
         ]),
         MessageBody::Video(v) => fields(vec![
             (

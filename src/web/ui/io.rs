@@ -1,6 +1,6 @@
-//! The page's only I/O: fetching the bundled sample from its own origin, and saving the export.
+//! The page's only I/O: fetching the bundled sample from its own origin, and saving exports.
 
-use js_sys::Array;
+use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Response, Url};
@@ -32,7 +32,21 @@ pub fn download_json(text: &str, file_name: &str) -> Result<(), String> {
     let options = BlobPropertyBag::new();
     options.set_type("application/json");
     let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(describe)?;
-    let url = Url::create_object_url_with_blob(&blob).map_err(describe)?;
+    download_blob(&blob, file_name)
+}
+
+/// Offers `bytes` (an FLV file from the worker) as a download named `file_name`.
+pub fn download_bytes(bytes: &Uint8Array, file_name: &str, mime: &str) -> Result<(), String> {
+    let parts = Array::of1(bytes);
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob =
+        Blob::new_with_buffer_source_sequence_and_options(&parts, &options).map_err(describe)?;
+    download_blob(&blob, file_name)
+}
+
+fn download_blob(blob: &Blob, file_name: &str) -> Result<(), String> {
+    let url = Url::create_object_url_with_blob(blob).map_err(describe)?;
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;

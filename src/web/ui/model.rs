@@ -7,6 +7,8 @@ use rtmpscope::capture::Timestamp;
 use rtmpscope::rtmp::MessageBody;
 use rtmpscope::Report;
 
+use crate::shared::flv_checks::FlvCheck;
+
 /// One analysed capture.
 pub struct Loaded {
     pub name: String,
@@ -20,6 +22,9 @@ pub struct Loaded {
     pub start: Option<Timestamp>,
     /// Type names present, in type id order, for the type filter.
     pub types: Vec<(u8, String)>,
+    /// Per (connection, message stream): whether `rtmpscope export` would write it as FLV, or
+    /// why not.
+    pub flv: BTreeMap<(u32, u32), Result<(), String>>,
 }
 
 /// What the media tag headers of one message stream said.
@@ -77,7 +82,28 @@ impl Loaded {
             summaries_lower,
             codecs,
             types: types.into_iter().collect(),
+            flv: BTreeMap::new(),
         }
+    }
+
+    /// Notes which streams can be exported as FLV (the worker's checks).
+    pub fn with_flv_checks(mut self, checks: Vec<FlvCheck>) -> Self {
+        self.flv = checks
+            .into_iter()
+            .map(|c| ((c.conn, c.msid), c.error.map_or(Ok(()), Err)))
+            .collect();
+        self
+    }
+
+    /// The file name an FLV download of a stream gets: `<capture>-conn<N>-stream<MSID>.flv`.
+    pub fn flv_name(&self, conn: u32, msid: u32) -> String {
+        let stem = self
+            .name
+            .rsplit_once('.')
+            .map_or(self.name.as_str(), |(stem, _)| stem)
+            .trim();
+        let stem = if stem.is_empty() { "capture" } else { stem };
+        format!("{stem}-conn{conn}-stream{msid}.flv")
     }
 
     pub fn summary(&self, index: u64) -> &str {

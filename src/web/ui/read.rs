@@ -5,6 +5,8 @@ use rtmpscope::analysis::MessageRecord;
 use rtmpscope::Report;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::shared::flv_checks::FlvCheck;
+
 use super::model::Loaded;
 
 /// Lets the browser run other tasks (input, rendering) before continuing.
@@ -26,6 +28,7 @@ pub async fn results(
     head_json: String,
     message_chunks: Vec<String>,
     summaries_json: String,
+    flv_json: String,
     progress: impl Fn(usize, usize),
 ) -> Result<Loaded, String> {
     let unreadable = |e: serde_json::Error| format!("The worker's results could not be read: {e}");
@@ -41,5 +44,6 @@ pub async fn results(
     progress(total, total);
     yield_now().await;
     let summaries: Vec<String> = serde_json::from_str(&summaries_json).map_err(unreadable)?;
-    Ok(Loaded::new(name, report, summaries))
+    let checks: Vec<FlvCheck> = serde_json::from_str(&flv_json).map_err(unreadable)?;
+    Ok(Loaded::new(name, report, summaries).with_flv_checks(checks))
 }

@@ -1,6 +1,6 @@
 //! One card per RTMP session: endpoints, connect parameters, handshake, streams and bitrate.
 
-use rtmpscope::analysis::{Session, StreamInfo, StreamRole};
+use rtmpscope::analysis::{AudioTrack, Session, StreamInfo, StreamRole, VideoTrack};
 use rtmpscope::rtmp::HandshakeInfo;
 use yew::prelude::*;
 
@@ -12,6 +12,11 @@ use super::model::{Codecs, Data};
 pub struct SessionListProps {
     pub data: Data,
     pub on_jump: Callback<u64>,
+    /// Download a (connection, message stream) as FLV.
+    pub on_export_flv: Callback<(u32, u32)>,
+    /// The stream whose FLV the worker is making.
+    #[prop_or_default]
+    pub exporting: Option<(u32, u32)>,
 }
 
 #[function_component(SessionList)]
@@ -21,7 +26,8 @@ pub fn session_list(props: &SessionListProps) -> Html {
         <main class="sessions">
             { for data.report.sessions.iter().enumerate().map(|(i, s)| html! {
                 <SessionCard data={data.clone()} number={i} on_jump={props.on_jump.clone()}
-                             key={s.conn} />
+                             on_export_flv={props.on_export_flv.clone()}
+                             exporting={props.exporting} key={s.conn} />
             }) }
             { other_connections(data) }
         </main>
@@ -65,6 +71,9 @@ pub struct SessionCardProps {
     /// Position in `report.sessions`.
     pub number: usize,
     pub on_jump: Callback<u64>,
+    pub on_export_flv: Callback<(u32, u32)>,
+    #[prop_or_default]
+    pub exporting: Option<(u32, u32)>,
 }
 
 fn kv(key: &str, value: Html) -> Html {
@@ -125,7 +134,7 @@ pub fn session_card(props: &SessionCardProps) -> Html {
                 )).unwrap_or_default() }
                 { s.end.as_ref().map(|e| kv("end", html! { e.summary.clone() })).unwrap_or_default() }
             </dl>
-            { streams(&props.data, s) }
+            { streams(props, s) }
         </section>
     }
 }
@@ -180,23 +189,52 @@ fn role(stream: &StreamInfo) -> Html {
     }
 }
 
-/// The decoded configurations when the report has them ("H.264 High 3.0, 640x360, 30 fps"),
-/// else the codec names from the media tag headers.
+/// The video codec: the decoded configuration ("H.264 High 3.0, 640x360, 30 fps, 4:2:0 8-bit")
+/// when the capture has one, else the tag headers' codec.
+pub fn video_text(track: &VideoTrack) -> String {
+    if let (Some(summary), Some(_)) = (&track.config.config_summary, &track.config.config) {
+        return summary.clone();
+    }
+    let mut text = track.codec.clone();
+    if let Some(fourcc) = &track.fourcc {
+        text.push_str(&format!(" ({fourcc})"));
+    }
+    if let (Some(w), Some(h)) = (track.width, track.height) {
+        text.push_str(&format!(", {w}x{h}"));
+    }
+    text.push_str(" (no sequence header)");
+    text
+}
+
+/// The audio codec: the decoded configuration ("AAC LC, 44100 Hz, 1 ch") when the capture has
+/// one; else the tag headers' codec, rate and channels (for AAC these are fixed at 44 kHz
+/// stereo whatever the stream is, so they are marked as the tag header's).
+pub fn audio_text(track: &AudioTrack) -> String {
+    if let (Some(summary), Some(_)) = (&track.config.config_summary, &track.config.config) {
+        return summary.clone();
+    }
+    let mut parts = vec![track.codec.clone()];
+    if let Some(rate) = track.sample_rate.or(track.flv_rate_hz) {
+        parts.push(format!("{rate} Hz"));
+    }
+    if let Some(channels) = track.channels {
+        parts.push(format!("{channels} ch"));
+    } else if let Some(stereo) = track.flv_stereo {
+        parts.push(if stereo { "2 ch" } else { "1 ch" }.to_string());
+    }
+    let mut text = parts.join(", ");
+    if parts.len() > 1 {
+        text.push_str(" (tag header)");
+    }
+    text
+}
+
+/// The stream's codecs from the analysis' tracks; the timeline's tag headers only for a track
+/// the analysis has not got.
 fn codecs(stream: &StreamInfo, c: Option<&Codecs>) -> String {
-    let video = stream.video.as_ref().map(|v| {
-        v.config
-            .config_summary
-            .clone()
-            .unwrap_or_else(|| v.codec.clone())
-    });
-    let audio = stream.audio.as_ref().map(|a| {
-        a.config
-            .config_summary
-            .clone()
-            .unwrap_or_else(|| a.codec.clone())
-    });
     let fallback = c.cloned().unwrap_or_default();
-    let (video, audio) = (video.or(fallback.video), audio.or(fallback.audio));
+    let video = stream.video.as_ref().map(video_text).or(fallback.video);
+    let audio = stream.audio.as_ref().map(audio_text).or(fallback.audio);
     match (&video, &audio) {
         (Some(v), Some(a)) => format!("{v} + {a}"),
         (Some(v), None) => v.clone(),
@@ -205,7 +243,33 @@ fn codecs(stream: &StreamInfo, c: Option<&Codecs>) -> String {
     }
 }
 
-fn streams(data: &Data, s: &Session) -> Html {
+/// The FLV download button of a stream: enabled when `rtmpscope export` would write it.
+fn flv_button(props: &SessionCardProps, conn: u32, msid: u32) -> Html {
+    let check = props.data.flv.get(&(conn, msid));
+    let busy = props.exporting == Some((conn, msid));
+    let (disabled, title) = match check {
+        Some(Ok(())) if busy => (true, "exporting…".to_string()),
+        Some(Ok(())) => (
+            false,
+            format!(
+                "Download this stream as FLV (as rtmpscope export --conn {conn} --stream {msid})"
+            ),
+        ),
+        Some(Err(reason)) => (true, reason.clone()),
+        None => (true, "no audio, video or data on this stream".to_string()),
+    };
+    let on_export = props.on_export_flv.clone();
+    html! {
+        <button class="button small" data-testid="flv-button" data-conn={conn.to_string()}
+                data-msid={msid.to_string()} {disabled} {title}
+                onclick={Callback::from(move |_: MouseEvent| on_export.emit((conn, msid)))}>
+            { if busy { "FLV…" } else { "FLV" } }
+        </button>
+    }
+}
+
+fn streams(props: &SessionCardProps, s: &Session) -> Html {
+    let data = &props.data;
     if s.streams.is_empty() {
         return html! { <p class="muted">{ "No message streams." }</p> };
     }
@@ -217,11 +281,11 @@ fn streams(data: &Data, s: &Session) -> Html {
                     <th class="num">{ "audio" }</th><th class="num">{ "video" }</th>
                     <th class="num">{ "data" }</th><th class="num">{ "bytes" }</th>
                     <th class="num">{ "avg" }</th><th class="num">{ "peak" }</th>
-                    <th>{ "status" }</th>
+                    <th>{ "status" }</th><th>{ "export" }</th>
                 </tr></thead>
                 <tbody>
                 { for s.streams.iter().map(|st| html! {
-                    <tr>
+                    <tr data-testid="stream-row">
                         <td class="num">{ st.msid }</td>
                         <td class="mono" data-testid="stream-name">
                             { st.name.clone().unwrap_or_default() }
@@ -230,7 +294,7 @@ fn streams(data: &Data, s: &Session) -> Html {
                             }).unwrap_or_default() }
                         </td>
                         <td>{ role(st) }</td>
-                        <td class="small">{ codecs(st, data.codecs.get(&(s.conn, st.msid))) }</td>
+                        <td class="small" data-testid="stream-codecs">{ codecs(st, data.codecs.get(&(s.conn, st.msid))) }</td>
                         <td class="num">{ st.audio_messages }</td>
                         <td class="num">{ st.video_messages }</td>
                         <td class="num">{ st.data_messages }</td>
@@ -238,6 +302,7 @@ fn streams(data: &Data, s: &Session) -> Html {
                         <td class="num">{ format::kbps(st.bitrate.average_kbps()) }</td>
                         <td class="num">{ format::kbps(st.bitrate.peak_kbps()) }</td>
                         <td class="small">{ st.status_codes.join(", ") }</td>
+                        <td>{ flv_button(props, s.conn, st.msid) }</td>
                     </tr>
                 }) }
                 </tbody>

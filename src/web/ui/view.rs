@@ -180,7 +180,9 @@ fn body(app: &App, ctx: &Context<App>, data: &Data) -> Html {
             </nav>
             { match app.tab {
                 Tab::Sessions => html! {
-                    <SessionList data={data.clone()} on_jump={on_jump} />
+                    <SessionList data={data.clone()} on_jump={on_jump}
+                        on_export_flv={link.callback(Msg::ExportFlv)}
+                        exporting={app.exporting} />
                 },
                 Tab::Messages => html! {
                     <MessagesView data={data.clone()} visible={app.visible.clone()}

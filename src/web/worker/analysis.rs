@@ -2,6 +2,9 @@
 
 use js_sys::Uint8Array;
 use rtmpscope::analysis::describe;
+use rtmpscope::rtmp::RtmpConfig;
+
+use crate::shared::flv_checks::export_checks;
 use rtmpscope::{Analyzer, AnalyzerOptions, Report};
 use web_sys::{Blob, FileReaderSync};
 
@@ -25,6 +28,8 @@ pub struct Analysis {
     pub message_chunks: Vec<String>,
     /// Each message's one-line summary, as a JSON array of strings.
     pub summaries_json: String,
+    /// Which streams can be exported as FLV, as a JSON array of `FlvCheck`.
+    pub flv_json: String,
 }
 
 fn js_error(what: &str, error: wasm_bindgen::JsValue) -> String {
@@ -34,22 +39,13 @@ fn js_error(what: &str, error: wasm_bindgen::JsValue) -> String {
     )
 }
 
-/// Analyses `blob`, calling `progress(bytes_done, bytes_total)` after each slice.
-/// Fails with a message for the user when the file is not a capture or cannot be read.
-pub fn analyze_blob(
-    blob: &Blob,
-    name: &str,
-    progress: &mut dyn FnMut(f64, f64),
-) -> Result<Analysis, String> {
+/// Reads `blob` in slices of [`SLICE_BYTES`], calling `take(piece, bytes_done)` for each until
+/// it returns false.
+pub fn read_slices(blob: &Blob, take: &mut dyn FnMut(&[u8], f64) -> bool) -> Result<(), String> {
     let reader = FileReaderSync::new().map_err(|e| js_error("cannot read files here", e))?;
     let total = blob.size();
-    let mut analyzer = Analyzer::new(AnalyzerOptions {
-        file_name: (!name.is_empty()).then(|| name.to_string()),
-        ..AnalyzerOptions::default()
-    });
     let mut buffer = vec![0u8; SLICE_BYTES];
     let mut offset = 0.0;
-    progress(0.0, total);
     while offset < total {
         let end = (offset + SLICE_BYTES as f64).min(total);
         let slice = blob
@@ -65,12 +61,36 @@ pub fn analyze_blob(
         };
         bytes.subarray(0, len as u32).copy_to(piece);
         offset = end;
-        progress(offset, total);
-        // An error means the rest cannot be read; finish() reports everything before it.
-        if analyzer.feed(piece).is_err() || len == 0 {
+        if !take(piece, offset) || len == 0 {
             break;
         }
     }
+    Ok(())
+}
+
+/// Analyses `blob`, calling `progress(bytes_done, bytes_total)` after each slice.
+/// Fails with a message for the user when the file is not a capture or cannot be read.
+pub fn analyze_blob(
+    blob: &Blob,
+    name: &str,
+    progress: &mut dyn FnMut(f64, f64),
+) -> Result<Analysis, String> {
+    let total = blob.size();
+    let mut analyzer = Analyzer::new(AnalyzerOptions {
+        file_name: (!name.is_empty()).then(|| name.to_string()),
+        // The hex dump re-reads bodies from the file at these places.
+        rtmp: RtmpConfig {
+            record_body_spans: true,
+            ..RtmpConfig::default()
+        },
+        ..AnalyzerOptions::default()
+    });
+    progress(0.0, total);
+    read_slices(blob, &mut |piece, done| {
+        progress(done, total);
+        // An error means the rest cannot be read; finish() reports everything before it.
+        analyzer.feed(piece).is_ok()
+    })?;
     let report = analyzer.finish().map_err(|e| {
         let name = if name.is_empty() { "the file" } else { name };
         format!("{name} is not a capture file: {e}")
@@ -105,10 +125,12 @@ pub fn analysis_of(mut report: Report) -> Result<Analysis, String> {
         .collect();
     let summaries_json =
         serde_json::to_string(&summaries).map_err(|e| format!("cannot encode summaries: {e}"))?;
+    let flv_json = serde_json::to_string(&export_checks(&mut report)).map_err(encode)?;
     Ok(Analysis {
         report,
         head_json,
         message_chunks,
         summaries_json,
+        flv_json,
     })
 }

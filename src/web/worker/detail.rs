@@ -1,18 +1,13 @@
 //! Answers to the page's detail requests: the typed AMF tree and the raw bytes of a message.
 
-use js_sys::Uint8Array;
 use rtmpscope::amf::AmfValue;
 use rtmpscope::analysis::MessageRecord;
-use rtmpscope::rtmp::control::ProtocolControl;
-use rtmpscope::rtmp::{MessageBody, RtmpMessage};
+use rtmpscope::rtmp::MessageBody;
 use rtmpscope::Report;
-use web_sys::{Blob, FileReaderSync};
+use web_sys::Blob;
 
 use crate::shared::amf_node::{format_number, AmfNode};
-use crate::shared::protocol::{MessageDetail, RawBytes};
-
-/// RTMP's chunk size before any Set Chunk Size.
-const DEFAULT_CHUNK_SIZE: u32 = 128;
+use crate::shared::protocol::MessageDetail;
 
 /// The detail of message `index` (an empty one for an index that does not exist).
 pub fn message_detail(report: &Report, file: &Blob, index: u64) -> MessageDetail {
@@ -26,7 +21,7 @@ pub fn message_detail(report: &Report, file: &Blob, index: u64) -> MessageDetail
     MessageDetail {
         index,
         tree: body_tree(&record.message.body),
-        raw: raw_bytes(report, record, file),
+        raw: super::raw::raw_bytes(record, file),
     }
 }
 
@@ -120,74 +115,4 @@ pub fn body_tree(body: &MessageBody) -> Vec<AmfNode> {
         _ => {}
     }
     nodes
-}
-
-/// Size of the first chunk's header: basic header (1-3 bytes by csid), message header (11, 7, 3
-/// or 0 bytes by fmt) and the extended timestamp.
-pub fn chunk_header_len(msg: &RtmpMessage) -> usize {
-    let basic = match msg.csid {
-        0..=63 => 1,
-        64..=319 => 2,
-        _ => 3,
-    };
-    let message = match msg.fmt {
-        0 => 11,
-        1 => 7,
-        2 => 3,
-        _ => 0,
-    };
-    basic + message + if msg.extended_timestamp { 4 } else { 0 }
-}
-
-/// The chunk size the sender had set when `record` started: the last Set Chunk Size the same
-/// side sent on the same connection before it.
-pub fn chunk_size_before(report: &Report, record: &MessageRecord) -> u32 {
-    report
-        .messages
-        .iter()
-        .take_while(|m| m.index != record.index)
-        .filter(|m| m.conn == record.conn && m.message.dir == record.message.dir)
-        .filter_map(|m| match &m.message.body {
-            MessageBody::Control(ProtocolControl::SetChunkSize { chunk_size }) => Some(*chunk_size),
-            _ => None,
-        })
-        .last()
-        .unwrap_or(DEFAULT_CHUNK_SIZE)
-}
-
-/// The first chunk of the message as it lies in the file. The core reports where the first
-/// chunk header starts but not where later chunks (or the rest of this one, when a TCP segment
-/// ends inside it) lie, so only the first chunk is shown.
-fn raw_bytes(report: &Report, record: &MessageRecord, file: &Blob) -> Option<RawBytes> {
-    let msg = &record.message;
-    let file_offset = msg.file_offset?;
-    let header_len = chunk_header_len(msg);
-    let chunk_size = chunk_size_before(report, record).max(1);
-    let body_len = msg.length.min(chunk_size) as usize;
-    let wanted = header_len + body_len;
-    let start = file_offset as f64;
-    let end = (start + wanted as f64).min(file.size());
-    let slice = file.slice_with_f64_and_f64(start, end).ok()?;
-    let buffer = FileReaderSync::new()
-        .ok()?
-        .read_as_array_buffer(&slice)
-        .ok()?;
-    let bytes = Uint8Array::new(&buffer).to_vec();
-    let mut note = format!(
-        "First chunk: {header_len}-byte header and {body_len} of {} body bytes (chunk size {chunk_size}), \
-         read from the file at offset {file_offset}.",
-        msg.length
-    );
-    match msg.chunks {
-        0 | 1 => {}
-        2 => note.push_str(" The second chunk is not shown."),
-        n => note.push_str(&format!(" The other {} chunks are not shown.", n - 1)),
-    }
-    note.push_str(" Bytes past the end of the TCP segment would belong to the next packet record.");
-    Some(RawBytes {
-        file_offset,
-        bytes,
-        header_len,
-        note,
-    })
 }

@@ -3,6 +3,8 @@
 
 pub mod analysis;
 pub mod detail;
+pub mod flv;
+pub mod raw;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -11,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::shared::protocol::{Event, Request};
+use crate::shared::protocol::{Event, JsBytes, Request};
 
 use analysis::Analysis;
 
@@ -58,6 +60,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, loaded: &RefCell<Option<Loaded>>, 
                             head_json: std::mem::take(&mut analysis.head_json),
                             message_chunks: std::mem::take(&mut analysis.message_chunks),
                             summaries_json: std::mem::take(&mut analysis.summaries_json),
+                            flv_json: std::mem::take(&mut analysis.flv_json),
                         },
                     );
                     loaded.replace(Some(Loaded { analysis, file }));
@@ -74,6 +77,15 @@ fn handle(scope: &DedicatedWorkerGlobalScope, loaded: &RefCell<Option<Loaded>>, 
                 Ok(json) => post(scope, &Event::Export { json }),
                 Err(message) => post(scope, &Event::Failed { message }),
             }
+        }
+        Request::Flv { conn, msid } => {
+            let guard = loaded.borrow();
+            let Some(current) = guard.as_ref() else {
+                return;
+            };
+            let result = flv::export_flv(&current.analysis.report, &current.file, conn, msid)
+                .map(|bytes| JsBytes(js_sys::Uint8Array::from(bytes.as_slice())));
+            post(scope, &Event::Flv { conn, msid, result });
         }
         Request::Detail { index } => {
             let guard = loaded.borrow();
