@@ -281,6 +281,7 @@ impl Serialize for RtmpMessage {
             truncated,
             body,
             payload: _,
+            body_spans: _,
         } = self;
         RtmpMessageJson {
             dir: *dir,
