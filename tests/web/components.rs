@@ -346,6 +346,42 @@ fn codec_text_falls_back_to_tag_headers_only_without_a_configuration() {
 }
 
 #[wasm_bindgen_test]
+fn multitrack_streams_list_every_track() {
+    use rtmpscope::analysis::{ConfigInfo, StreamTrack, TrackKind};
+    let track = |kind, track_id, codec: &str, summary: Option<&str>, frames| StreamTrack {
+        kind,
+        track_id,
+        fourcc: "x".into(),
+        codec: codec.into(),
+        config: ConfigInfo {
+            config_summary: summary.map(String::from),
+            ..ConfigInfo::default()
+        },
+        width: None,
+        height: None,
+        sample_rate: None,
+        channels: None,
+        frames,
+        bytes: 0,
+        first_message: 0,
+    };
+    let tracks = [
+        track(
+            TrackKind::Video,
+            0,
+            "AVC",
+            Some("H.264 High 3.0, 640x360"),
+            60,
+        ),
+        track(TrackKind::Audio, 2, "Opus", None, 20),
+    ];
+    assert_eq!(
+        ui::sessions::tracks_text(&tracks),
+        "2 tracks: video #0 H.264 High 3.0, 640x360 (60 frames), audio #2 Opus (20 frames)"
+    );
+}
+
+#[wasm_bindgen_test]
 fn hex_dump_lines_follow_body_offsets_and_show_holes() {
     use rtmpscope::rtmp::body_spans::BodySpan;
     use ui::hexdump::{lines, Line};

@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use rtmpscope::analysis::MessageRecord;
 use rtmpscope::rtmp::control::{ProtocolControl, UserControlEvent};
+use rtmpscope::rtmp::media::ExTagFields;
 use rtmpscope::rtmp::{Dir, MessageBody};
 use yew::prelude::*;
 
@@ -173,6 +174,56 @@ fn fields(pairs: Vec<(&str, String)>) -> Html {
     }
 }
 
+/// ModEx, multitrack, Metadata and MultichannelConfig details in one line ("—" without).
+fn ex_fields(ex: Option<&ExTagFields>) -> String {
+    let Some(ex) = ex else {
+        return "—".into();
+    };
+    let mut parts = Vec::new();
+    if let Some(nano) = ex.timestamp_offset_nano {
+        parts.push(format!("ModEx timestamp offset {nano} ns"));
+    } else if ex.mod_ex {
+        parts.push("ModEx".to_string());
+    }
+    if let Some(layout) = &ex.multitrack_type_name {
+        let tracks: Vec<String> = ex
+            .tracks
+            .iter()
+            .map(|t| {
+                let size = t.size.map(|n| format!(" {n} B")).unwrap_or_default();
+                format!("#{} {}{size}", t.track_id, t.fourcc)
+            })
+            .collect();
+        parts.push(format!(
+            "multitrack {layout}, {} per track: {}",
+            ex.track_packet_type_name.as_deref().unwrap_or("?"),
+            tracks.join(", ")
+        ));
+    }
+    if !ex.metadata.is_empty() {
+        let json: Vec<String> = ex
+            .metadata
+            .iter()
+            .map(|v| serde_json::to_string(v).unwrap_or_default())
+            .collect();
+        parts.push(format!("metadata {}", json.join(" ")));
+    }
+    if let Some(mc) = &ex.multichannel {
+        let mut text = format!(
+            "{} channels, {} order",
+            mc.channel_count, mc.channel_order_name
+        );
+        if let Some(mask) = mc.channel_flags {
+            text.push_str(&format!(", mask 0x{mask:x}"));
+        }
+        if !mc.channel_mapping.is_empty() {
+            text.push_str(&format!(", map {:?}", mc.channel_mapping));
+        }
+        parts.push(text);
+    }
+    parts.join("; ")
+}
+
 fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(T::to_string).unwrap_or_else(|| "—".into())
 }
@@ -244,6 +295,7 @@ fn body(m: &MessageRecord) -> Html {
             ("packet type", opt(&a.packet_type_name())),
             ("fourcc", opt(&a.fourcc)),
             ("sequence header", a.sequence_header.to_string()),
+            ("Enhanced v2", ex_fields(a.ex.as_deref())),
             (
                 "note",
                 if a.sound_format == 10 {
@@ -280,6 +332,7 @@ fn body(m: &MessageRecord) -> Html {
             ),
             ("keyframe", v.keyframe.to_string()),
             ("sequence header", v.sequence_header.to_string()),
+            ("Enhanced v2", ex_fields(v.ex.as_deref())),
         ]),
         MessageBody::Aggregate(a) => html! {
             <table class="grid-table">

@@ -1,6 +1,8 @@
 //! One card per RTMP session: endpoints, connect parameters, handshake, streams and bitrate.
 
-use rtmpscope::analysis::{AudioTrack, Session, StreamInfo, StreamRole, VideoTrack};
+use rtmpscope::analysis::{
+    AudioTrack, Session, StreamInfo, StreamRole, StreamTrack, TrackKind, VideoTrack,
+};
 use rtmpscope::rtmp::HandshakeInfo;
 use yew::prelude::*;
 
@@ -235,12 +237,36 @@ fn codecs(stream: &StreamInfo, c: Option<&Codecs>) -> String {
     let fallback = c.cloned().unwrap_or_default();
     let video = stream.video.as_ref().map(video_text).or(fallback.video);
     let audio = stream.audio.as_ref().map(audio_text).or(fallback.audio);
-    match (&video, &audio) {
+    let text = match (&video, &audio) {
         (Some(v), Some(a)) => format!("{v} + {a}"),
         (Some(v), None) => v.clone(),
         (None, Some(a)) => a.clone(),
         (None, None) => "—".into(),
+    };
+    if stream.tracks.is_empty() {
+        return text;
     }
+    format!("{text}; {}", tracks_text(&stream.tracks))
+}
+
+/// Enhanced RTMP multitrack: each track by kind and id ("video #0 H.264 …, audio #1 Opus …").
+pub fn tracks_text(tracks: &[StreamTrack]) -> String {
+    let list: Vec<String> = tracks
+        .iter()
+        .map(|t| {
+            let kind = match t.kind {
+                TrackKind::Video => "video",
+                TrackKind::Audio => "audio",
+            };
+            let what = t
+                .config
+                .config_summary
+                .clone()
+                .unwrap_or_else(|| t.codec.clone());
+            format!("{kind} #{} {what} ({} frames)", t.track_id, t.frames)
+        })
+        .collect();
+    format!("{} tracks: {}", tracks.len(), list.join(", "))
 }
 
 /// The FLV download button of a stream: enabled when `rtmpscope export` would write it.
