@@ -15,10 +15,10 @@ use serde::{Deserialize, Serialize};
 use crate::capture::Timestamp;
 use crate::rtmp::MessageBody;
 
+use super::message_log::SessionMessages;
 use super::metadata::{metadata_object, StreamMetadata};
 use super::multitrack::MultitrackBuilder;
 use super::pacing::{pacing, PacePoint, Pacing};
-use super::report::MessageRecord;
 use super::samples::{
     for_each_media, is_coded_audio, is_coded_video, MediaItem, MediaSample, Track,
 };
@@ -69,15 +69,15 @@ impl Collector {
 /// session's first message time (bucket 0 of every series).
 pub fn analyze_streams(
     streams: &mut Vec<StreamInfo>,
-    messages: &[&MessageRecord],
+    messages: SessionMessages<'_>,
     start: Timestamp,
     bucket_ms: u32,
 ) {
     let mut by_msid: BTreeMap<u32, Collector> = BTreeMap::new();
-    for r in messages {
+    messages.for_each(|r| {
         let m = &r.message;
         if m.msid == 0 {
-            continue;
+            return;
         }
         if let MessageBody::Data(data) = &m.body {
             let c = by_msid.entry(m.msid).or_default();
@@ -89,7 +89,7 @@ pub fn analyze_streams(
                     None => c.metadata = Some(StreamMetadata::from_object(object, r.index)),
                 }
             }
-            continue;
+            return;
         }
         for_each_media(r.index, m, start, |msid, item| {
             let c = by_msid.entry(msid).or_default();
@@ -126,7 +126,7 @@ pub fn analyze_streams(
                 }
             }
         });
-    }
+    });
     for (msid, c) in by_msid {
         let pos = match streams.iter().position(|s| s.msid == msid) {
             Some(pos) => pos,

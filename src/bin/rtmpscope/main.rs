@@ -119,7 +119,22 @@ fn main() -> ExitCode {
 
 /// Analyzes a capture file, with the file name in any error.
 fn analyze(path: &std::path::Path) -> anyhow::Result<rtmpscope::Report> {
-    rtmpscope::analyze_path(path).map_err(|e| match e {
+    analyze_with(path, true)
+}
+
+/// [`analyze`], keeping the message list or not (see `AnalyzerOptions::keep_messages`).
+fn analyze_with(path: &std::path::Path, keep_messages: bool) -> anyhow::Result<rtmpscope::Report> {
+    let analyzed = (|| {
+        let mut analyzer = rtmpscope::Analyzer::new(rtmpscope::AnalyzerOptions {
+            file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+            keep_messages,
+            ..rtmpscope::AnalyzerOptions::default()
+        });
+        // A feed error stops the reading; finish() reports it after what came before.
+        rtmpscope::capture::for_each_piece(path, |piece| analyzer.feed(piece).is_ok())?;
+        analyzer.finish()
+    })();
+    analyzed.map_err(|e| match e {
         // The I/O error already names the file.
         rtmpscope::capture::CaptureError::Io { .. } => anyhow::anyhow!("{e}"),
         _ => anyhow::anyhow!("{}: {e}", path.display()),
