@@ -143,7 +143,12 @@ fn analyze_with(path: &std::path::Path, keep_messages: bool) -> anyhow::Result<r
 
 /// Prints a serializable value as pretty JSON on stdout.
 fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    let text = serde_json::to_string_pretty(value)?;
-    println!("{text}");
+    use std::io::Write;
+    // Written as it is serialized: the text of a big report would take several times the
+    // report's own memory.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, value)?;
+    out.write_all(b"\n")?;
+    out.flush()?;
     Ok(())
 }
