@@ -48,7 +48,7 @@ fn packets(pcap: &[u8]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut at = 24;
     while let Some(header) = pcap.get(at..at + 16) {
-        let field: [u8; 4] = header[8..12].try_into().unwrap();
+        let field: [u8; 4] = header[8..12].try_into().expect("4 bytes");
         let caplen = if little {
             u32::from_le_bytes(field)
         } else {
@@ -89,7 +89,7 @@ fn flip_bytes(pcap: &[u8], n: usize) -> Vec<u8> {
 #[test]
 fn lean_analysis_equals_the_full_one_on_real_captures() {
     for name in CAPTURES {
-        let bytes = std::fs::read(common::data(name)).unwrap();
+        let bytes = std::fs::read(common::data(name)).expect("a tests/data capture");
         assert_same(&bytes, name);
     }
 }
@@ -98,7 +98,7 @@ fn lean_analysis_equals_the_full_one_on_real_captures() {
 fn lean_analysis_equals_the_full_one_on_damaged_captures() {
     let mut resynced = 0;
     for name in CAPTURES.iter().filter(|n| n.ends_with(".pcap")) {
-        let bytes = std::fs::read(common::data(name)).unwrap();
+        let bytes = std::fs::read(common::data(name)).expect("a tests/data capture");
         let mut variants = vec![
             (
                 format!("{name} cut at 60%"),

@@ -169,7 +169,7 @@ pub fn pacing(points: &[PacePoint], bucket_ms: u32) -> Pacing {
     let with_offset = || points.iter().filter_map(|p| p.av_offset().map(|o| (p, o)));
     out.av_offset_ms =
         BucketValues::from_points(with_offset().map(|(p, o)| (p.time, o as f64)), bucket_ms);
-    if let (Some((a, _)), Some((b, _))) = (with_offset().next(), with_offset().last()) {
+    if let (Some((a, _)), Some((b, _))) = (with_offset().next(), with_offset().next_back()) {
         if b.media_ms - a.media_ms >= AV_DRIFT_MIN_SPAN_MS {
             let head = with_offset()
                 .filter(|(p, _)| p.media_ms - a.media_ms <= AV_DRIFT_WINDOW_MS)
