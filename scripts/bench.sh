@@ -127,7 +127,8 @@ fi
 
 echo
 echo "CPU s and wall s per analysis (best of $runs runs); MB = MiB; MB/s and msg/s over CPU time;"
-echo "peak RSS in MiB. rtmpscope runs \`rtmpscope summary FILE\`; tshark runs"
+echo "peak RSS in MiB. rtmpscope runs \`rtmpscope summary FILE\` (the table: the analysis keeps no"
+echo "message list, AnalyzerOptions::keep_messages off; README \"Per-message memory\"); tshark runs"
 echo "\`tshark -r FILE -o rtmpt.max_packet_size:16777215 -d tcp.port==1936,rtmpt -Y rtmpt -T fields -e rtmpt.header.typeid -e rtmpt.header.format\`"
 echo "(tshark counts fewer messages on the lossy capture: it needs tcp.reassemble_out_of_order);"
 echo "the floor is examples/pcap_floor.rs (pcap-parser, touches each packet)."

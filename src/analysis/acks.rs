@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::rtmp::control::ProtocolControl;
 use crate::rtmp::{Dir, MessageBody};
 
+use super::message_log::SessionMessages;
 use super::report::MessageRecord;
 
 /// Acknowledgements are late when the peer lets more than this many windows of data go by
@@ -64,20 +65,20 @@ fn end_offset(r: &MessageRecord) -> u64 {
 
 /// The acknowledgement windows of a session's messages (capture order), one per direction
 /// that set a window.
-pub fn ack_windows(messages: &[&MessageRecord]) -> Vec<AckWindow> {
+pub fn ack_windows(messages: SessionMessages<'_>) -> Vec<AckWindow> {
     [Dir::C2S, Dir::S2C]
         .into_iter()
         .filter_map(|dir| ack_window(dir, messages))
         .collect()
 }
 
-fn ack_window(data_dir: Dir, messages: &[&MessageRecord]) -> Option<AckWindow> {
+fn ack_window(data_dir: Dir, messages: SessionMessages<'_>) -> Option<AckWindow> {
     let mut window: Option<AckWindow> = None;
     // The sender's stream position now, and where the current unacknowledged stretch began.
     let mut sent = 0u64;
     let mut stretch_start = 0u64;
     let mut window_start = 0u64;
-    for r in messages {
+    messages.for_each(|r| {
         let m = &r.message;
         if m.dir == data_dir {
             sent = sent.max(end_offset(r));
@@ -116,7 +117,7 @@ fn ack_window(data_dir: Dir, messages: &[&MessageRecord]) -> Option<AckWindow> {
                 stretch_start = sent;
             }
         }
-    }
+    });
     let mut w = window?;
     w.bytes_after_window = sent.saturating_sub(window_start);
     let window = u64::from(w.window.max(1));

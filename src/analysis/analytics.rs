@@ -22,6 +22,7 @@ use super::acks::ack_windows;
 use super::closing::session_end;
 use super::enhanced::EnhancedCaps;
 use super::findings::StreamFindings;
+use super::message_log::{AllMessages, MessageLog, SessionMessages};
 use super::report::MessageRecord;
 use super::series::DEFAULT_BUCKET_MS;
 use super::session::Session;
@@ -46,40 +47,92 @@ impl Default for AnalyticsOptions {
 
 /// The server's capabilities: in the `_result` to `connect`, in its information object (the
 /// first argument) or, with some servers, its properties object.
-fn server_caps(messages: &[&MessageRecord], connect: Option<u64>) -> Option<EnhancedCaps> {
+fn server_caps(messages: SessionMessages<'_>, connect: Option<u64>) -> Option<EnhancedCaps> {
     let connect = connect?;
-    let result = messages
-        .iter()
-        .find(|r| r.request == Some(connect) && r.message.dir == Dir::S2C)?;
-    let MessageBody::Command(cmd) = &result.message.body else {
-        return None;
-    };
-    cmd.arguments
-        .first()
-        .and_then(EnhancedCaps::from_object)
-        .or_else(|| EnhancedCaps::from_object(&cmd.command_object))
+    messages
+        .find_map(|r| {
+            if r.request != Some(connect) || r.message.dir != Dir::S2C {
+                return None;
+            }
+            let MessageBody::Command(cmd) = &r.message.body else {
+                return Some(None);
+            };
+            Some(
+                cmd.arguments
+                    .first()
+                    .and_then(EnhancedCaps::from_object)
+                    .or_else(|| EnhancedCaps::from_object(&cmd.command_object)),
+            )
+        })
+        .flatten()
+}
+
+/// The messages the analytics read: the report's list, or the compact log of an analysis that
+/// keeps none.
+#[derive(Clone, Copy)]
+pub(crate) enum AnalyticsInput<'a> {
+    Records(&'a [MessageRecord]),
+    Logged(&'a MessageLog),
 }
 
 /// Fills the analytics of every session and returns the diagnostics they gave.
 pub(crate) fn analyze_sessions(
     sessions: &mut [Session],
-    messages: &[MessageRecord],
+    input: AnalyticsInput<'_>,
     connections: &[&ConnectionStats],
     options: &AnalyticsOptions,
 ) -> Vec<Diagnostic> {
-    let mut by_conn: HashMap<u32, Vec<&MessageRecord>> = HashMap::new();
-    for r in messages {
-        by_conn.entry(r.conn).or_default().push(r);
-    }
+    let mut records_by_conn: HashMap<u32, Vec<&MessageRecord>> = HashMap::new();
+    let mut positions_by_conn: HashMap<u32, Vec<u32>> = HashMap::new();
+    let all = match input {
+        AnalyticsInput::Records(records) => {
+            for r in records {
+                records_by_conn.entry(r.conn).or_default().push(r);
+            }
+            AllMessages::Records(records)
+        }
+        AnalyticsInput::Logged(log) => {
+            // Positions per connection only when there are several (4 bytes a message).
+            let first = log.messages.first().map(|m| m.conn);
+            if log.messages.iter().any(|m| Some(m.conn) != first) {
+                for (position, m) in log.messages.iter().enumerate() {
+                    let Ok(position) = u32::try_from(position) else {
+                        break;
+                    };
+                    positions_by_conn.entry(m.conn).or_default().push(position);
+                }
+            }
+            AllMessages::Logged(&log.messages)
+        }
+    };
     let mut diagnostics = Vec::new();
     for session in sessions {
-        let mine = by_conn.get(&session.conn).map_or(&[][..], Vec::as_slice);
+        let mine = match input {
+            AnalyticsInput::Records(_) => SessionMessages::Records(
+                records_by_conn
+                    .get(&session.conn)
+                    .map_or(&[][..], Vec::as_slice),
+            ),
+            AnalyticsInput::Logged(log) => SessionMessages::Logged {
+                log,
+                conn: session.conn,
+                positions: if positions_by_conn.is_empty() {
+                    None
+                } else {
+                    Some(
+                        positions_by_conn
+                            .get(&session.conn)
+                            .map_or(&[][..], Vec::as_slice),
+                    )
+                },
+            },
+        };
         let tcp = connections.iter().find(|c| c.conn.0 == session.conn);
         analyze_session(session, mine, tcp.copied(), options);
         diagnostics.extend(session_findings(session, mine));
         let mut findings = StreamFindings {
             conn: session.conn,
-            messages,
+            messages: all,
             out: Vec::new(),
         };
         for stream in &session.streams {
@@ -93,7 +146,7 @@ pub(crate) fn analyze_sessions(
 
 fn analyze_session(
     session: &mut Session,
-    messages: &[&MessageRecord],
+    messages: SessionMessages<'_>,
     tcp: Option<&ConnectionStats>,
     options: &AnalyticsOptions,
 ) {

@@ -8,18 +8,53 @@ use crate::net::{decode_tcp, NetError};
 use crate::rtmp::RtmpConfig;
 use crate::tcp::{FlowTable, PacketMeta, TcpConfig};
 
-use super::analytics::{analyze_sessions, AnalyticsOptions};
+use super::analytics::{analyze_sessions, AnalyticsInput, AnalyticsOptions};
 use super::report::{CaptureReport, ConnectionReport, Report, SCHEMA_VERSION};
 use super::rtmp_stage::{Protocol, RtmpStage};
 
 /// Knobs for one analysis.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AnalyzerOptions {
     /// Shown in the report as the capture's file name.
     pub file_name: Option<String>,
     pub tcp: TcpConfig,
     pub rtmp: RtmpConfig,
     pub analytics: AnalyticsOptions,
+    /// Keep every RTMP message in [`Report::messages`] (the default). Off, the report has
+    /// no message list and the analysis keeps only a compact log of what its analytics read
+    /// (about 72 bytes a message instead of some 300); sessions, streams, analytics and
+    /// diagnostics are the same, and diagnostics still give the index of the message they
+    /// point at. For callers that need only the summary (`rtmpscope summary` as a table,
+    /// `rtmpscope check`) on big captures.
+    ///
+    /// ```
+    /// use rtmpscope::{analyze_bytes, AnalyzerOptions};
+    ///
+    /// let capture = std::fs::read("tests/data/nginx-ffmpeg-publish.pcap")?;
+    /// let full = analyze_bytes(&capture, AnalyzerOptions::default())?;
+    /// let lean = analyze_bytes(&capture, AnalyzerOptions {
+    ///     keep_messages: false,
+    ///     ..AnalyzerOptions::default()
+    /// })?;
+    /// assert!(lean.messages.is_empty());
+    /// assert_eq!(full.messages.len(), 386);
+    /// assert_eq!(lean.sessions, full.sessions);
+    /// assert_eq!(lean.diagnostics, full.diagnostics);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub keep_messages: bool,
+}
+
+impl Default for AnalyzerOptions {
+    fn default() -> Self {
+        AnalyzerOptions {
+            file_name: None,
+            tcp: TcpConfig::default(),
+            rtmp: RtmpConfig::default(),
+            analytics: AnalyticsOptions::default(),
+            keep_messages: true,
+        }
+    }
 }
 
 /// Analyzes a capture fed in pieces. See the [module docs](super).
@@ -59,7 +94,7 @@ impl Analyzer {
             reader: CaptureReader::new(),
             pipeline: Pipeline {
                 flows: FlowTable::new(options.tcp),
-                rtmp: RtmpStage::new(options.rtmp),
+                rtmp: RtmpStage::new(options.rtmp, options.keep_messages),
                 net_errors: NetErrorTally::default(),
             },
             file_name: options.file_name,
@@ -128,9 +163,13 @@ impl Analyzer {
             })
             .collect();
         let tcp_stats: Vec<_> = flows.connections().iter().collect();
+        let input = match &rtmp.log {
+            Some(log) => AnalyticsInput::Logged(log),
+            None => AnalyticsInput::Records(&rtmp.messages),
+        };
         diagnostics.extend(analyze_sessions(
             &mut rtmp.sessions,
-            &rtmp.messages,
+            input,
             &tcp_stats,
             &self.analytics,
         ));

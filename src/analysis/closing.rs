@@ -12,7 +12,7 @@ use crate::capture::Timestamp;
 use crate::rtmp::{Dir, MessageBody};
 use crate::tcp::CloseReason;
 
-use super::report::MessageRecord;
+use super::message_log::SessionMessages;
 
 /// One direction of the TCP connection ending, as the TCP stage reported it. `dir` is the RTMP
 /// role whose bytes ended (C2S: the client's).
@@ -80,11 +80,11 @@ fn side(dir: Dir) -> &'static str {
 }
 
 /// The goodbyes among a session's messages and its TCP closes.
-pub fn session_end(messages: &[&MessageRecord], tcp: &[TcpClose]) -> SessionEnd {
+pub fn session_end(messages: SessionMessages<'_>, tcp: &[TcpClose]) -> SessionEnd {
     let mut goodbyes = Vec::new();
-    for r in messages {
+    messages.for_each(|r| {
         let MessageBody::Command(cmd) = &r.message.body else {
-            continue;
+            return;
         };
         let what = match r.message.dir {
             Dir::C2S => CLIENT_GOODBYES
@@ -107,7 +107,7 @@ pub fn session_end(messages: &[&MessageRecord], tcp: &[TcpClose]) -> SessionEnd 
                 time: r.message.time,
             });
         }
-    }
+    });
     let closed_by = match (goodbyes.first(), tcp.first()) {
         (Some(g), _) => g.dir,
         (None, Some(c)) => c.dir,

@@ -8,7 +8,7 @@
 
 use crate::diagnostic::{Diagnostic, Location, Severity};
 
-use super::report::MessageRecord;
+use super::message_log::AllMessages;
 use super::session::StreamInfo;
 use super::timing::{TimestampEvent, TimestampEventKind};
 
@@ -39,7 +39,7 @@ pub const BITRATE_OVER_DECLARED: f64 = 1.5;
 /// message list (indexed by message index), for frame numbers.
 pub struct StreamFindings<'a> {
     pub conn: u32,
-    pub messages: &'a [MessageRecord],
+    pub messages: AllMessages<'a>,
     pub out: Vec<Diagnostic>,
 }
 
@@ -51,7 +51,7 @@ impl StreamFindings<'_> {
         text: String,
         message: Option<u64>,
     ) {
-        let record = message.and_then(|i| self.messages.get(i as usize));
+        let place = message.and_then(|i| self.messages.place(i));
         self.out.push(Diagnostic::new(
             severity,
             code,
@@ -59,8 +59,8 @@ impl StreamFindings<'_> {
             Location {
                 conn: Some(self.conn),
                 message,
-                frame: record.map(|r| r.message.frame),
-                dir: record.map(|r| r.message.dir.as_str().to_string()),
+                frame: place.map(|p| p.frame),
+                dir: place.map(|p| p.dir.as_str().to_string()),
                 ..Location::default()
             },
         ));

@@ -144,7 +144,7 @@ impl StreamFindings<'_> {
     }
 
     fn first_frame_not_key(&mut self, name: &str, first: u64, first_key: u64) {
-        let timestamp = |i: u64| self.messages.get(i as usize).map(|r| r.message.timestamp);
+        let timestamp = |i: u64| self.messages.place(i).map(|p| p.timestamp);
         let seconds = match (timestamp(first), timestamp(first_key)) {
             (Some(a), Some(b)) => f64::from(b.wrapping_sub(a)) / 1000.0,
             _ => 0.0,

@@ -21,6 +21,7 @@ mod describe;
 mod enhanced;
 mod findings;
 mod media_findings;
+mod message_log;
 mod metadata;
 mod multitrack;
 mod pacing;

@@ -84,8 +84,19 @@ pub struct PacePoint {
     pub time: f64,
     /// The stream's media position: the highest unwrapped timestamp of any track so far, ms.
     pub media_ms: i64,
-    /// Latest audio minus latest video timestamp, once both tracks have started.
-    pub av_offset_ms: Option<i64>,
+    /// Latest audio minus latest video timestamp once both tracks have started, else
+    /// [`NO_AV_OFFSET`] (an `Option` would make the point 8 bytes bigger; there is one per
+    /// frame).
+    pub av_offset_ms: i64,
+}
+
+/// [`PacePoint::av_offset_ms`] before both tracks have started.
+pub const NO_AV_OFFSET: i64 = i64::MIN;
+
+impl PacePoint {
+    fn av_offset(&self) -> Option<i64> {
+        (self.av_offset_ms != NO_AV_OFFSET).then_some(self.av_offset_ms)
+    }
 }
 
 /// How the sender's media timestamps kept up with capture time.
@@ -154,25 +165,19 @@ pub fn pacing(points: &[PacePoint], bucket_ms: u32) -> Pacing {
         out.buffer_ms = Some(round1(ahead(last)));
         out.buffer_growth_ms = Some(round1(ahead(to) - ahead(from)));
     }
-    let with_offset: Vec<(&PacePoint, i64)> = points
-        .iter()
-        .filter_map(|p| p.av_offset_ms.map(|o| (p, o)))
-        .collect();
-    out.av_offset_ms = BucketValues::from_points(
-        with_offset.iter().map(|(p, o)| (p.time, *o as f64)),
-        bucket_ms,
-    );
-    if let (Some((a, _)), Some((b, _))) = (with_offset.first(), with_offset.last()) {
+    // Walked as needed rather than collected (16 bytes a point).
+    let with_offset = || points.iter().filter_map(|p| p.av_offset().map(|o| (p, o)));
+    out.av_offset_ms =
+        BucketValues::from_points(with_offset().map(|(p, o)| (p.time, o as f64)), bucket_ms);
+    if let (Some((a, _)), Some((b, _))) = (with_offset().next(), with_offset().next_back()) {
         if b.media_ms - a.media_ms >= AV_DRIFT_MIN_SPAN_MS {
-            let head = with_offset
-                .iter()
+            let head = with_offset()
                 .filter(|(p, _)| p.media_ms - a.media_ms <= AV_DRIFT_WINDOW_MS)
-                .map(|(_, o)| *o)
+                .map(|(_, o)| o)
                 .collect();
-            let tail = with_offset
-                .iter()
+            let tail = with_offset()
                 .filter(|(p, _)| b.media_ms - p.media_ms <= AV_DRIFT_WINDOW_MS)
-                .map(|(_, o)| *o)
+                .map(|(_, o)| o)
                 .collect();
             if let (Some(h), Some(t)) = (median(head), median(tail)) {
                 out.av_drift_ms = Some(round1(t - h));
@@ -193,7 +198,7 @@ mod tests {
             .map(|i| PacePoint {
                 time: 1.0 + i as f64 * wall_step,
                 media_ms: i as i64 * media_step,
-                av_offset_ms: None,
+                av_offset_ms: NO_AV_OFFSET,
             })
             .collect()
     }
@@ -227,13 +232,13 @@ mod tests {
             .map(|i| PacePoint {
                 time: 0.0 + i as f64 * 0.0001,
                 media_ms: i * 33,
-                av_offset_ms: None,
+                av_offset_ms: NO_AV_OFFSET,
             })
             .collect();
         p.extend((0..150).map(|i| PacePoint {
             time: 0.006 + (i + 1) as f64 * 0.033,
             media_ms: (60 + i) * 33,
-            av_offset_ms: None,
+            av_offset_ms: NO_AV_OFFSET,
         }));
         let pace = pacing(&p, 1000);
         assert_eq!(pace.speed, Some(1.0));
@@ -256,7 +261,7 @@ mod tests {
             .map(|i| PacePoint {
                 time: i as f64 * 0.01,
                 media_ms: i * 10,
-                av_offset_ms: Some(i),
+                av_offset_ms: i,
             })
             .collect();
         let pace = pacing(&p, 1000);
@@ -283,17 +288,17 @@ mod tests {
                 PacePoint {
                     time: 5.0,
                     media_ms: 0,
-                    av_offset_ms: None,
+                    av_offset_ms: NO_AV_OFFSET,
                 },
                 PacePoint {
                     time: 1.0,
                     media_ms: i64::from(u32::MAX),
-                    av_offset_ms: Some(-7),
+                    av_offset_ms: -7,
                 },
                 PacePoint {
                     time: 1e12,
                     media_ms: -5,
-                    av_offset_ms: Some(i64::MIN / 4),
+                    av_offset_ms: i64::MIN / 4,
                 },
             ],
             1000,

@@ -12,6 +12,7 @@ use crate::rtmp::{Dir, MessageBody, Origin, RtmpConfig, RtmpConnection, RtmpEven
 use crate::tcp::{Direction, FlowEvent};
 
 use super::closing::TcpClose;
+use super::message_log::MessageLog;
 use super::report::MessageRecord;
 use super::session::Session;
 
@@ -93,6 +94,8 @@ pub(crate) struct RtmpStage {
     pub protocols: Vec<Protocol>,
     pub sessions: Vec<Session>,
     pub messages: Vec<MessageRecord>,
+    /// With `keep_messages` off: the compact log the analytics read instead of `messages`.
+    pub log: Option<MessageLog>,
     pub diagnostics: Vec<Diagnostic>,
     cap: MessageCap,
     /// Stream bytes the live decoders hold, and the most they may hold together.
@@ -118,7 +121,7 @@ fn rtmp_dir(dir: Direction) -> Dir {
 }
 
 impl RtmpStage {
-    pub fn new(config: RtmpConfig) -> Self {
+    pub fn new(config: RtmpConfig, keep_messages: bool) -> Self {
         let max = config.max_messages;
         let max_held = config.max_held_total;
         let amf_left = config.max_amf_total;
@@ -128,6 +131,7 @@ impl RtmpStage {
             protocols: Vec::new(),
             sessions: Vec::new(),
             messages: Vec::new(),
+            log: (!keep_messages).then(MessageLog::default),
             diagnostics: Vec::new(),
             cap: MessageCap { max, dropped: 0 },
             held: 0,
@@ -283,9 +287,25 @@ impl RtmpStage {
 
     fn first_and_last_messages(&mut self) {
         for session in &mut self.sessions {
-            let mut mine = self.messages.iter().filter(|r| r.conn == session.conn);
-            session.first_message = mine.clone().next().map(|r| r.index);
-            session.last_message = mine.next_back().map(|r| r.index);
+            let conn = session.conn;
+            let (first, last) = match &self.log {
+                Some(log) => {
+                    let mut mine = log.messages.iter().filter(|m| m.conn == conn);
+                    (
+                        mine.next().map(|m| m.index),
+                        mine.next_back().map(|m| m.index),
+                    )
+                }
+                None => {
+                    let mut mine = self.messages.iter().filter(|r| r.conn == conn);
+                    (
+                        mine.next().map(|r| r.index),
+                        mine.next_back().map(|r| r.index),
+                    )
+                }
+            };
+            session.first_message = first;
+            session.last_message = last.or(first);
         }
     }
 
@@ -293,26 +313,39 @@ impl RtmpStage {
     /// where a decoder held bytes back (while resynchronising, or until the end of the capture).
     /// A stable sort by completing frame restores capture order; every index is then remapped.
     fn order_by_completion(&mut self) {
-        if self
-            .messages
-            .windows(2)
-            .all(|w| w[0].message.frame <= w[1].message.frame)
-        {
-            return;
-        }
-        self.messages.sort_by_key(|r| r.message.frame);
-        let mut new_index = vec![0u64; self.messages.len()];
-        for (new, record) in self.messages.iter().enumerate() {
-            if let Some(slot) = new_index.get_mut(record.index as usize) {
-                *slot = new as u64;
+        let new_index = match &mut self.log {
+            Some(log) => {
+                if log.messages.windows(2).all(|w| w[0].frame <= w[1].frame) {
+                    return;
+                }
+                log.messages.sort_by_key(|m| m.frame);
+                let new_index = new_indices(log.messages.iter().map(|m| m.index));
+                let remap = |i: u64| new_index.get(i as usize).copied().unwrap_or(i);
+                for new in 0..log.len() {
+                    log.renumber(new, new as u64, &remap);
+                }
+                new_index
             }
-        }
+            None => {
+                if self
+                    .messages
+                    .windows(2)
+                    .all(|w| w[0].message.frame <= w[1].message.frame)
+                {
+                    return;
+                }
+                self.messages.sort_by_key(|r| r.message.frame);
+                let new_index = new_indices(self.messages.iter().map(|r| r.index));
+                let remap = |i: u64| new_index.get(i as usize).copied().unwrap_or(i);
+                for (new, record) in self.messages.iter_mut().enumerate() {
+                    record.index = new as u64;
+                    record.request = record.request.map(remap);
+                    record.response = record.response.map(remap);
+                }
+                new_index
+            }
+        };
         let remap = |i: u64| new_index.get(i as usize).copied().unwrap_or(i);
-        for (new, record) in self.messages.iter_mut().enumerate() {
-            record.index = new as u64;
-            record.request = record.request.map(remap);
-            record.response = record.response.map(remap);
-        }
         for session in &mut self.sessions {
             session.connect_message = session.connect_message.map(remap);
             for pair in &mut session.command_pairs {
@@ -345,6 +378,7 @@ impl RtmpStage {
             live,
             sessions,
             messages,
+            log,
             diagnostics,
             cap,
             ..
@@ -352,7 +386,16 @@ impl RtmpStage {
         let ConnState { decoder, meta, .. } = live.get_mut(&conn)?;
         let before = decoder.held_bytes();
         decoder.set_amf_budget(self.amf_left);
-        let mut sink = |event| route(conn, meta, event, sessions, messages, diagnostics, cap);
+        let mut sink = |event| {
+            let out = Out {
+                sessions: &mut *sessions,
+                messages: &mut *messages,
+                log: log.as_mut(),
+                diagnostics: &mut *diagnostics,
+                cap: &mut *cap,
+            };
+            route(conn, meta, event, out)
+        };
         let result = f(decoder, &mut sink);
         // Each decoder bounds itself; together they are bounded here: the one that grew past
         // the shared budget gives up what it can.
@@ -367,15 +410,34 @@ impl RtmpStage {
     }
 }
 
-fn route(
-    conn: u32,
-    state: &mut ConnMeta,
-    event: RtmpEvent,
-    sessions: &mut Vec<Session>,
-    messages: &mut Vec<MessageRecord>,
-    diagnostics: &mut Vec<Diagnostic>,
-    cap: &mut MessageCap,
-) {
+/// The new index of each old one, given the old indices in their new order.
+fn new_indices(old_in_new_order: impl ExactSizeIterator<Item = u64>) -> Vec<u64> {
+    let mut new_index = vec![0u64; old_in_new_order.len()];
+    for (new, old) in old_in_new_order.enumerate() {
+        if let Some(slot) = new_index.get_mut(old as usize) {
+            *slot = new as u64;
+        }
+    }
+    new_index
+}
+
+/// Where [`route`] puts what the decoders give.
+struct Out<'a> {
+    sessions: &'a mut Vec<Session>,
+    messages: &'a mut Vec<MessageRecord>,
+    log: Option<&'a mut MessageLog>,
+    diagnostics: &'a mut Vec<Diagnostic>,
+    cap: &'a mut MessageCap,
+}
+
+fn route(conn: u32, state: &mut ConnMeta, event: RtmpEvent, out: Out<'_>) {
+    let Out {
+        sessions,
+        messages,
+        log,
+        diagnostics,
+        cap,
+    } = out;
     match event {
         RtmpEvent::Detected { roles_swapped, .. } => {
             state.protocol = Protocol::Rtmp;
@@ -398,7 +460,8 @@ fn route(
             }
         }
         RtmpEvent::Message(message) => {
-            let index = messages.len() as u64 + cap.dropped;
+            let kept = log.as_deref().map_or(messages.len(), MessageLog::len);
+            let index = kept as u64 + cap.dropped;
             let pair = state.pairer.observe(index, &message);
             if let Some(session) = state.session.and_then(|i| sessions.get_mut(i)) {
                 session.observe(index, &message);
@@ -410,7 +473,7 @@ fn route(
                     session.observe_pair(pair.clone(), result);
                 }
             }
-            if messages.len() >= cap.max {
+            if kept >= cap.max {
                 cap.dropped += 1;
                 return;
             }
@@ -430,7 +493,10 @@ fn route(
                     request.latency = Some(pair.latency);
                 }
             }
-            messages.push(record);
+            match log {
+                Some(log) => log.push(record),
+                None => messages.push(record),
+            }
         }
         RtmpEvent::Diagnostic(mut diagnostic) => {
             diagnostic.at.conn = Some(conn);

@@ -43,10 +43,19 @@ pub struct MediaSample {
     /// Body length (tag header included).
     pub bytes: u32,
     pub keyframe: bool,
-    /// Composition time offset (AVC/HEVC), ms.
-    pub composition_time: Option<i32>,
+    /// Composition time offset (AVC/HEVC), ms, when `has_composition_time` (an `Option<i32>`
+    /// would make the sample 8 bytes bigger; there is one per frame).
+    pub composition_time: i32,
+    pub has_composition_time: bool,
     /// The header was inherited across a resynchronisation: the timestamp may be off.
     pub inferred: bool,
+}
+
+impl MediaSample {
+    /// The composition time offset, if the header had one.
+    pub fn composition_time(&self) -> Option<i32> {
+        self.has_composition_time.then_some(self.composition_time)
+    }
 }
 
 /// Whether a video message carries a coded picture (not a configuration, end of sequence,
@@ -81,7 +90,8 @@ pub fn for_each_media<'a>(
         time: msg.time.seconds_since(start),
         bytes: msg.length,
         keyframe: false,
-        composition_time: None,
+        composition_time: 0,
+        has_composition_time: false,
         inferred: msg.inferred,
     };
     let mut one = |msid: u32, body: &'a MessageBody, sample: MediaSample| match body {
@@ -92,7 +102,8 @@ pub fn for_each_media<'a>(
                 v,
                 MediaSample {
                     keyframe: v.keyframe,
-                    composition_time: v.composition_time,
+                    composition_time: v.composition_time.unwrap_or(0),
+                    has_composition_time: v.composition_time.is_some(),
                     ..sample
                 },
             ),

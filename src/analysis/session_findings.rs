@@ -11,6 +11,7 @@ use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::rtmp::{Dir, MessageBody};
 
 use super::acks::{AckVerdict, ACK_LATE_WINDOWS};
+use super::message_log::SessionMessages;
 use super::report::MessageRecord;
 use super::session::{Session, StreamRole};
 
@@ -37,12 +38,12 @@ fn info_text(info: Option<&AmfValue>, key: &str) -> Option<String> {
 }
 
 /// Diagnostics about a session as a whole. `messages` are its own, in capture order.
-pub fn session_findings(session: &Session, messages: &[&MessageRecord]) -> Vec<Diagnostic> {
+pub fn session_findings(session: &Session, messages: SessionMessages<'_>) -> Vec<Diagnostic> {
     let conn = session.conn;
     let mut out = Vec::new();
-    for r in messages {
+    messages.for_each(|r| {
         let MessageBody::Command(cmd) = &r.message.body else {
-            continue;
+            return;
         };
         let info = cmd.arguments.first();
         let code = info_text(info, "code");
@@ -52,9 +53,11 @@ pub fn session_findings(session: &Session, messages: &[&MessageRecord]) -> Vec<D
         if r.message.dir == Dir::S2C && cmd.name == "_error" {
             let request = r
                 .request
-                .and_then(|i| messages.iter().find(|m| m.index == i))
-                .and_then(|m| m.message.command())
-                .map_or("a command", |c| c.name.as_str());
+                .and_then(|i| {
+                    messages.with_index(i, |m| m.message.command().map(|c| c.name.clone()))
+                })
+                .flatten();
+            let request = request.as_deref().unwrap_or("a command");
             out.push(Diagnostic::new(
                 Severity::Error,
                 "session.command_error",
@@ -107,7 +110,7 @@ pub fn session_findings(session: &Session, messages: &[&MessageRecord]) -> Vec<D
                 ));
             }
         }
-    }
+    });
     if let Some(startup) = &session.startup {
         if let Some(ready) = startup
             .ready_ms()
@@ -132,9 +135,8 @@ pub fn session_findings(session: &Session, messages: &[&MessageRecord]) -> Vec<D
             Dir::S2C => ("server", "client"),
         };
         let at = messages
-            .iter()
-            .find(|m| m.index == ack.max_unacked_at)
-            .copied();
+            .with_index(ack.max_unacked_at, |m| location(conn, Some(m)))
+            .unwrap_or_else(|| location(conn, None));
         let mib = |b: u64| b as f64 / 1_048_576.0;
         match ack.verdict {
             AckVerdict::Missing => out.push(Diagnostic::new(
@@ -147,7 +149,7 @@ pub fn session_findings(session: &Session, messages: &[&MessageRecord]) -> Vec<D
                     ack.window,
                     mib(ack.bytes_after_window)
                 ),
-                location(conn, at),
+                at,
             )),
             AckVerdict::Late => out.push(Diagnostic::new(
                 Severity::Warning,
@@ -159,7 +161,7 @@ pub fn session_findings(session: &Session, messages: &[&MessageRecord]) -> Vec<D
                     mib(ack.max_unacked_bytes),
                     ack.window
                 ),
-                location(conn, at),
+                at,
             )),
             AckVerdict::Ok | AckVerdict::NotDue => {}
         }

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::capture::Timestamp;
 use crate::rtmp::{Dir, MessageBody};
 
+use super::message_log::SessionMessages;
 use super::pacing::round1;
-use super::report::MessageRecord;
 
 /// One milestone: when (ms after the connection's first packet) and which message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,7 +82,7 @@ pub fn startup(
     start: Timestamp,
     syn_seen: bool,
     handshake_time: Option<Timestamp>,
-    messages: &[&MessageRecord],
+    messages: SessionMessages<'_>,
 ) -> Startup {
     let at = |time: Timestamp, message: Option<u64>| {
         Some(Milestone {
@@ -98,7 +98,7 @@ pub fn startup(
     };
     let mut connect_index = None;
     let mut create_stream_index = None;
-    for r in messages {
+    messages.for_each(|r| {
         let m = &r.message;
         let here = || at(m.time, Some(r.index));
         if s.first_media.is_none() && is_media(&m.body) {
@@ -108,7 +108,7 @@ pub fn startup(
             s.first_keyframe = here();
         }
         let MessageBody::Command(cmd) = &m.body else {
-            continue;
+            return;
         };
         match (m.dir, cmd.name.as_str()) {
             (Dir::C2S, "connect") if s.connect.is_none() => {
@@ -146,7 +146,7 @@ pub fn startup(
             }
             _ => {}
         }
-    }
+    });
     s
 }
 

@@ -15,16 +15,16 @@ use serde::{Deserialize, Serialize};
 use crate::capture::Timestamp;
 use crate::rtmp::MessageBody;
 
+use super::message_log::SessionMessages;
 use super::metadata::{metadata_object, StreamMetadata};
 use super::multitrack::MultitrackBuilder;
-use super::pacing::{pacing, PacePoint, Pacing};
-use super::report::MessageRecord;
+use super::pacing::{pacing, PacePoint, Pacing, NO_AV_OFFSET};
 use super::samples::{
-    for_each_media, is_coded_audio, is_coded_video, MediaItem, MediaSample, Track,
+    for_each_media, is_coded_audio, is_coded_video, MediaItem, MediaSample, Track, Unwrapper,
 };
 use super::series::{BitrateSeries, PayloadKind};
 use super::session::StreamInfo;
-use super::timing::{track_timing, TimestampEvent, TrackTiming};
+use super::timing::{track_timing, TimestampEvent};
 use super::track_stats::{audio_stats, video_stats};
 use super::tracks::{AudioTrackBuilder, VideoTrackBuilder};
 
@@ -69,15 +69,15 @@ impl Collector {
 /// session's first message time (bucket 0 of every series).
 pub fn analyze_streams(
     streams: &mut Vec<StreamInfo>,
-    messages: &[&MessageRecord],
+    messages: SessionMessages<'_>,
     start: Timestamp,
     bucket_ms: u32,
 ) {
     let mut by_msid: BTreeMap<u32, Collector> = BTreeMap::new();
-    for r in messages {
+    messages.for_each(|r| {
         let m = &r.message;
         if m.msid == 0 {
-            continue;
+            return;
         }
         if let MessageBody::Data(data) = &m.body {
             let c = by_msid.entry(m.msid).or_default();
@@ -89,7 +89,7 @@ pub fn analyze_streams(
                     None => c.metadata = Some(StreamMetadata::from_object(object, r.index)),
                 }
             }
-            continue;
+            return;
         }
         for_each_media(r.index, m, start, |msid, item| {
             let c = by_msid.entry(msid).or_default();
@@ -126,7 +126,7 @@ pub fn analyze_streams(
                 }
             }
         });
-    }
+    });
     for (msid, c) in by_msid {
         let pos = match streams.iter().position(|s| s.msid == msid) {
             Some(pos) => pos,
@@ -186,61 +186,58 @@ fn finish_stream(stream: &mut StreamInfo, c: Collector, start: Timestamp, bucket
     let audio_timed = trusted(&c.audio_samples);
     let video_timing = track_timing(Track::Video, &video_timed.samples);
     let audio_timing = track_timing(Track::Audio, &audio_timed.samples);
+    let points = pace_points(&c, [&video_timed, &audio_timed]);
+    let video = (!c.video_samples.is_empty() || c.video.track.config.sequence_headers > 0)
+        .then(|| video_stats(&c.video_samples, &video_timed.samples, &video_timing));
+    let audio = (!c.audio_samples.is_empty() || c.audio.track.config.sequence_headers > 0)
+        .then(|| audio_stats(&c.audio_samples, &audio_timing, c.audio.expected_frame_ms()));
+    drop((video_timed, audio_timed));
+    // The per-frame samples go before the pacing's own working set comes.
+    let Collector {
+        video: video_track,
+        audio: audio_track,
+        multitrack,
+        metadata,
+        bitrate,
+        ..
+    } = c;
     let mut timing = StreamTiming {
         bucket_ms,
-        pacing: pacing(
-            &pace_points(
-                &c,
-                [&video_timing, &audio_timing],
-                [&video_timed, &audio_timed],
-            ),
-            bucket_ms,
-        ),
+        pacing: pacing(&points, bucket_ms),
         video_regressions: video_timing.regressions,
         video_jumps: video_timing.jumps,
         audio_regressions: audio_timing.regressions,
         audio_jumps: audio_timing.jumps,
-        events: video_timing.events.clone(),
+        events: video_timing.events,
     };
-    timing.events.extend(audio_timing.events.iter().cloned());
+    drop(points);
+    timing.events.extend(audio_timing.events);
     timing.events.sort_by_key(|e| e.message);
-    if !c.video_samples.is_empty() || c.video.track.config.sequence_headers > 0 {
-        let stats = video_stats(&c.video_samples, &video_timed.samples, &video_timing);
-        stream.video = Some(c.video.finish(stats));
-    }
-    if !c.audio_samples.is_empty() || c.audio.track.config.sequence_headers > 0 {
-        let expected = c.audio.expected_frame_ms();
-        let stats = audio_stats(&c.audio_samples, &audio_timing, expected);
-        stream.audio = Some(c.audio.finish(stats));
-    }
-    stream.tracks = c.multitrack.finish();
-    stream.metadata = c.metadata;
+    stream.video = video.map(|stats| video_track.finish(stats));
+    stream.audio = audio.map(|stats| audio_track.finish(stats));
+    stream.tracks = multitrack.finish();
+    stream.metadata = metadata;
     if stream.video.is_some() || stream.audio.is_some() {
         stream.timing = Some(timing);
     }
-    let mut bitrate = c
-        .bitrate
-        .unwrap_or_else(|| BitrateSeries::new(start, bucket_ms));
+    let mut bitrate = bitrate.unwrap_or_else(|| BitrateSeries::new(start, bucket_ms));
     bitrate.finish();
     stream.bitrate = bitrate;
 }
 
 /// The stream's media position over capture time, from both tracks' trusted samples.
-fn pace_points(
-    c: &Collector,
-    timings: [&TrackTiming; 2],
-    positions: [&Trusted<'_>; 2],
-) -> Vec<PacePoint> {
-    let [video_timing, audio_timing] = timings;
+fn pace_points(c: &Collector, positions: [&Trusted<'_>; 2]) -> Vec<PacePoint> {
     let [video_pos, audio_pos] = positions;
     let mut latest: [Option<i64>; 2] = [None, None];
     let mut media: Option<i64> = None;
     let mut points = Vec::with_capacity(c.order.len());
     let mut next = [0usize; 2];
+    // The tracks' trusted timestamps, unwrapped as `track_timing` did.
+    let mut unwrappers = [Unwrapper::default(); 2];
     for &track in &c.order {
-        let (samples, pos, timing, slot) = match track {
-            Track::Video => (&c.video_samples, video_pos, video_timing, 0),
-            Track::Audio => (&c.audio_samples, audio_pos, audio_timing, 1),
+        let (samples, pos, slot) = match track {
+            Track::Video => (&c.video_samples, video_pos, 0),
+            Track::Audio => (&c.audio_samples, audio_pos, 1),
         };
         let Some(i) = next.get_mut(slot).map(|n| {
             *n += 1;
@@ -248,10 +245,10 @@ fn pace_points(
         }) else {
             continue;
         };
-        let (Some(sample), Some(p)) = (samples.get(i), pos.position(i)) else {
+        let (Some(sample), Some(_)) = (samples.get(i), pos.position(i)) else {
             continue;
         };
-        let Some(&ts) = timing.unwrapped.get(p) else {
+        let Some(ts) = unwrappers.get_mut(slot).map(|u| u.unwrap(sample.timestamp)) else {
             continue;
         };
         if let Some(l) = latest.get_mut(slot) {
@@ -263,8 +260,8 @@ fn pace_points(
             time: sample.time,
             media_ms: m,
             av_offset_ms: match latest {
-                [Some(v), Some(a)] => Some(a - v),
-                _ => None,
+                [Some(v), Some(a)] => a - v,
+                _ => NO_AV_OFFSET,
             },
         });
     }

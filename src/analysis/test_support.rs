@@ -11,7 +11,8 @@ use crate::rtmp::control::ProtocolControl;
 use crate::rtmp::media::{decode_audio, decode_video};
 use crate::rtmp::{Dir, MessageBody, RtmpMessage};
 
-use super::analytics::{analyze_sessions, AnalyticsOptions};
+use super::analytics::{analyze_sessions, AnalyticsInput, AnalyticsOptions};
+use super::message_log::MessageLog;
 use super::report::MessageRecord;
 use super::session::Session;
 
@@ -231,12 +232,26 @@ impl Script {
             .last()
             .map_or(stats.first_time, |r| r.message.time);
         let mut sessions = vec![session];
+        let mut logged_sessions = sessions.clone();
         let diagnostics = analyze_sessions(
             &mut sessions,
-            &self.records,
+            AnalyticsInput::Records(&self.records),
             &[&stats],
             &AnalyticsOptions::default(),
         );
+        // The compact log (an analysis that keeps no message list) gives the same analytics.
+        let mut log = MessageLog::default();
+        for r in &self.records {
+            log.push(r.clone());
+        }
+        let logged_diagnostics = analyze_sessions(
+            &mut logged_sessions,
+            AnalyticsInput::Logged(&log),
+            &[&stats],
+            &AnalyticsOptions::default(),
+        );
+        assert_eq!(logged_sessions, sessions);
+        assert_eq!(logged_diagnostics, diagnostics);
         let session = sessions
             .pop()
             .unwrap_or_else(|| Session::new(0, addr(1), addr(2)));

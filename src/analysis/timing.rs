@@ -56,8 +56,6 @@ pub struct TimestampEvent {
 /// The timestamps of one track, checked.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TrackTiming {
-    /// Unwrapped timestamps of the samples, in order.
-    pub unwrapped: Vec<i64>,
     /// Median of the non-negative steps, ms.
     pub expected_step_ms: f64,
     /// Sum and number of the steps that are neither regressions nor jumps.
@@ -92,23 +90,14 @@ fn median(values: &mut [i64]) -> Option<f64> {
 
 /// Checks the timestamps of `samples` (one track, in capture order).
 pub fn track_timing(track: Track, samples: &[MediaSample]) -> TrackTiming {
-    let mut unwrapper = Unwrapper::default();
-    let unwrapped: Vec<i64> = samples
-        .iter()
-        .map(|s| unwrapper.unwrap(s.timestamp))
-        .collect();
-    let steps: Vec<i64> = unwrapped
-        .iter()
-        .zip(unwrapped.iter().skip(1))
-        .map(|(a, b)| b - a)
-        .collect();
-    let mut non_negative: Vec<i64> = steps.iter().copied().filter(|&s| s >= 0).collect();
+    // The unwrapped timestamps are walked twice rather than held (8 bytes a frame).
+    let mut non_negative: Vec<i64> = steps(samples).filter(|&s| s >= 0).collect();
     let expected = median(&mut non_negative).unwrap_or(0.0);
     let mut timing = TrackTiming {
         expected_step_ms: expected,
         ..TrackTiming::default()
     };
-    for (i, &step) in steps.iter().enumerate() {
+    for (i, step) in steps(samples).enumerate() {
         let kind = if step < 0 {
             timing.regressions += 1;
             TimestampEventKind::Regression
@@ -141,8 +130,19 @@ pub fn track_timing(track: Track, samples: &[MediaSample]) -> TrackTiming {
                 && cur.timestamp < 0x1_0000,
         });
     }
-    timing.unwrapped = unwrapped;
     timing
+}
+
+/// The unwrapped timestamps of `samples`, in order.
+pub fn unwrapped(samples: &[MediaSample]) -> impl Iterator<Item = i64> + '_ {
+    let mut unwrapper = Unwrapper::default();
+    samples.iter().map(move |s| unwrapper.unwrap(s.timestamp))
+}
+
+/// The steps between consecutive unwrapped timestamps.
+fn steps(samples: &[MediaSample]) -> impl Iterator<Item = i64> + '_ {
+    let mut previous = None;
+    unwrapped(samples).filter_map(move |ts| previous.replace(ts).map(|p| ts - p))
 }
 
 #[cfg(test)]
@@ -158,7 +158,8 @@ mod tests {
             time,
             bytes: 100,
             keyframe: false,
-            composition_time: None,
+            composition_time: 0,
+            has_composition_time: false,
             inferred: false,
         }
     }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::pacing::{round1, round3};
 use super::samples::MediaSample;
-use super::timing::TrackTiming;
+use super::timing::{unwrapped, TrackTiming};
 
 /// A frame worth pointing at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,14 +111,14 @@ fn largest(samples: &[MediaSample], filter: impl Fn(&MediaSample) -> bool) -> Op
         })
 }
 
-fn keyframe_interval(samples: &[MediaSample], timing: &TrackTiming) -> Option<KeyframeInterval> {
+fn keyframe_interval(samples: &[MediaSample]) -> Option<KeyframeInterval> {
     // (position in the track, unwrapped timestamp, message) of each keyframe.
     let keys: Vec<(usize, i64, u64)> = samples
         .iter()
-        .zip(&timing.unwrapped)
+        .zip(unwrapped(samples))
         .enumerate()
         .filter(|(_, (s, _))| s.keyframe)
-        .map(|(i, (s, &ts))| (i, ts, s.message))
+        .map(|(i, (s, ts))| (i, ts, s.message))
         .collect();
     let pairs: Vec<(f64, u64, u64)> = keys
         .iter()
@@ -155,7 +155,7 @@ fn keyframe_interval(samples: &[MediaSample], timing: &TrackTiming) -> Option<Ke
 pub fn video_stats(all: &[MediaSample], timed: &[MediaSample], timing: &TrackTiming) -> VideoStats {
     let bytes = all.iter().map(|s| u64::from(s.bytes)).sum();
     let covered = covered_s(timing);
-    let composition = all.iter().filter_map(|s| s.composition_time);
+    let composition = all.iter().filter_map(MediaSample::composition_time);
     VideoStats {
         frames: all.len() as u64,
         bytes,
@@ -166,7 +166,7 @@ pub fn video_stats(all: &[MediaSample], timed: &[MediaSample], timing: &TrackTim
             .map(|m| round3(1000.0 / m)),
         kbps: kbps(bytes, covered),
         keyframes: all.iter().filter(|s| s.keyframe).count() as u64,
-        keyframe_interval: keyframe_interval(timed, timing),
+        keyframe_interval: keyframe_interval(timed),
         first_frame_message: all.first().map(|s| s.message),
         first_keyframe_message: all.iter().find(|s| s.keyframe).map(|s| s.message),
         largest_frame: largest(all, |_| true),
@@ -217,7 +217,8 @@ mod tests {
                     2_000 + i as u32
                 },
                 keyframe: i % gop == 0,
-                composition_time: Some(if i % gop == 0 { 0 } else { cts }),
+                composition_time: if i % gop == 0 { 0 } else { cts },
+                has_composition_time: true,
                 inferred: false,
             })
             .collect()
@@ -278,7 +279,8 @@ mod tests {
                 time: 0.0,
                 bytes: 372,
                 keyframe: false,
-                composition_time: None,
+                composition_time: 0,
+                has_composition_time: false,
                 inferred: false,
             })
             .collect();

@@ -119,7 +119,22 @@ fn main() -> ExitCode {
 
 /// Analyzes a capture file, with the file name in any error.
 fn analyze(path: &std::path::Path) -> anyhow::Result<rtmpscope::Report> {
-    rtmpscope::analyze_path(path).map_err(|e| match e {
+    analyze_with(path, true)
+}
+
+/// [`analyze`], keeping the message list or not (see `AnalyzerOptions::keep_messages`).
+fn analyze_with(path: &std::path::Path, keep_messages: bool) -> anyhow::Result<rtmpscope::Report> {
+    let analyzed = (|| {
+        let mut analyzer = rtmpscope::Analyzer::new(rtmpscope::AnalyzerOptions {
+            file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+            keep_messages,
+            ..rtmpscope::AnalyzerOptions::default()
+        });
+        // A feed error stops the reading; finish() reports it after what came before.
+        rtmpscope::capture::for_each_piece(path, |piece| analyzer.feed(piece).is_ok())?;
+        analyzer.finish()
+    })();
+    analyzed.map_err(|e| match e {
         // The I/O error already names the file.
         rtmpscope::capture::CaptureError::Io { .. } => anyhow::anyhow!("{e}"),
         _ => anyhow::anyhow!("{}: {e}", path.display()),
@@ -128,7 +143,12 @@ fn analyze(path: &std::path::Path) -> anyhow::Result<rtmpscope::Report> {
 
 /// Prints a serializable value as pretty JSON on stdout.
 fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    let text = serde_json::to_string_pretty(value)?;
-    println!("{text}");
+    use std::io::Write;
+    // Written as it is serialized: the text of a big report would take several times the
+    // report's own memory.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, value)?;
+    out.write_all(b"\n")?;
+    out.flush()?;
     Ok(())
 }

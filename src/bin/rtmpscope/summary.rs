@@ -11,7 +11,9 @@ use rtmpscope::diagnostic::Severity;
 use rtmpscope::rtmp::Dir;
 use rtmpscope::Report;
 
-use crate::{analyze, print_json, Format};
+use rtmpscope::rtmp::RtmpConfig;
+
+use crate::{analyze_with, print_json, Format};
 
 fn opt(v: &Option<String>) -> &str {
     v.as_deref().unwrap_or("-")
@@ -44,7 +46,7 @@ pub fn render(report: &Report) -> String {
         "{} TCP connection(s), {} RTMP session(s), {} RTMP message(s)\n",
         report.connections.len(),
         rtmp,
-        report.messages.len()
+        listed_messages(report)
     );
     for c in &report.connections {
         if c.protocol != Protocol::Rtmp {
@@ -404,8 +406,19 @@ fn stream_analytics(stream: &StreamInfo) -> String {
     out
 }
 
+/// The messages the report lists, or would list when it keeps none: every session's, up to
+/// the cap on listed messages.
+fn listed_messages(report: &Report) -> u64 {
+    if !report.messages.is_empty() {
+        return report.messages.len() as u64;
+    }
+    let counted: u64 = report.sessions.iter().map(|s| s.messages).sum();
+    counted.min(RtmpConfig::default().max_messages as u64)
+}
+
 pub fn run(file: &Path, format: Format) -> anyhow::Result<ExitCode> {
-    let report = analyze(file)?;
+    // The table shows no message one by one: the analysis need not keep them.
+    let report = analyze_with(file, format == Format::Json)?;
     match format {
         Format::Json => print_json(&report)?,
         Format::Table => print!("{}", render(&report)),
