@@ -3,7 +3,8 @@
 use js_sys::Uint8Array;
 use rtmpscope::analysis::describe;
 use rtmpscope::{Analyzer, AnalyzerOptions, Report};
-use web_sys::{Blob, FileReaderSync};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::Blob;
 
 /// Bytes read per slice: large enough that per-slice overhead vanishes, small enough that
 /// progress moves and memory stays flat.
@@ -34,14 +35,29 @@ fn js_error(what: &str, error: wasm_bindgen::JsValue) -> String {
     )
 }
 
+/// Starts reading `blob[from..from + SLICE_BYTES]`, or `None` at the end.
+fn read_slice(blob: &Blob, from: f64, total: f64) -> Result<Option<JsFuture>, String> {
+    if from >= total {
+        return Ok(None);
+    }
+    let end = (from + SLICE_BYTES as f64).min(total);
+    let slice = blob
+        .slice_with_f64_and_f64(from, end)
+        .map_err(|e| js_error("cannot slice the file", e))?;
+    Ok(Some(JsFuture::from(slice.array_buffer())))
+}
+
 /// Analyses `blob`, calling `progress(bytes_done, bytes_total)` after each slice.
 /// Fails with a message for the user when the file is not a capture or cannot be read.
-pub fn analyze_blob(
+///
+/// The browser reads the next slice while the analyzer works on this one: reading a File is
+/// done outside the worker's thread and took as long as the analysis itself (`FileReaderSync`,
+/// one slice after the other, made the 1 GiB benchmark 2× slower; `scripts/bench-web.mjs`).
+pub async fn analyze_blob(
     blob: &Blob,
     name: &str,
     progress: &mut dyn FnMut(f64, f64),
 ) -> Result<Analysis, String> {
-    let reader = FileReaderSync::new().map_err(|e| js_error("cannot read files here", e))?;
     let total = blob.size();
     let mut analyzer = Analyzer::new(AnalyzerOptions {
         file_name: (!name.is_empty()).then(|| name.to_string()),
@@ -50,24 +66,24 @@ pub fn analyze_blob(
     let mut buffer = vec![0u8; SLICE_BYTES];
     let mut offset = 0.0;
     progress(0.0, total);
-    while offset < total {
-        let end = (offset + SLICE_BYTES as f64).min(total);
-        let slice = blob
-            .slice_with_f64_and_f64(offset, end)
-            .map_err(|e| js_error("cannot slice the file", e))?;
-        let bytes = reader
-            .read_as_array_buffer(&slice)
+    let mut next = read_slice(blob, offset, total)?;
+    while let Some(pending) = next.take() {
+        let bytes = pending
+            .await
             .map_err(|e| js_error("cannot read the file", e))?;
         let bytes = Uint8Array::new(&bytes);
         let len = (bytes.length() as usize).min(buffer.len());
+        offset = (offset + len as f64).min(total);
+        if len > 0 {
+            next = read_slice(blob, offset, total)?;
+        }
         let Some(piece) = buffer.get_mut(..len) else {
             break;
         };
         bytes.subarray(0, len as u32).copy_to(piece);
-        offset = end;
         progress(offset, total);
         // An error means the rest cannot be read; finish() reports everything before it.
-        if analyzer.feed(piece).is_err() || len == 0 {
+        if analyzer.feed(piece).is_err() {
             break;
         }
     }
