@@ -50,9 +50,10 @@ fn read_slice(blob: &Blob, from: f64, total: f64) -> Result<Option<JsFuture>, St
 /// Analyses `blob`, calling `progress(bytes_done, bytes_total)` after each slice.
 /// Fails with a message for the user when the file is not a capture or cannot be read.
 ///
-/// The browser reads the next slice while the analyzer works on this one: reading a File is
-/// done outside the worker's thread and took as long as the analysis itself (`FileReaderSync`,
-/// one slice after the other, made the 1 GiB benchmark 2× slower; `scripts/bench-web.mjs`).
+/// The browser reads the next slice while the analyzer works on this one. Reading a File is
+/// Chromium's work outside this thread, and the slower half: `FileReaderSync`, one slice after
+/// the other, blocked the worker 3.2 s of the 7.2 s it took on the 1 GiB benchmark; read ahead,
+/// the analysis takes 5.5–6.7 s (`scripts/bench-web.mjs`).
 pub async fn analyze_blob(
     blob: &Blob,
     name: &str,
