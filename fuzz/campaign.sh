@@ -9,6 +9,7 @@
 # --logs        where the logs go (default /tmp/rtmpscope-fuzz; keep it outside the repository)
 # --target-dir  cargo target directory for the fuzz build (default fuzz/target)
 # --keep-corpus go on from the corpora of earlier runs (default: each target starts from the seeds)
+# --summary-only  summarise the logs in LOGS again, run nothing
 # TARGET...     targets to run (default: all seven)
 #
 # Each target's libFuzzer output is written to LOGS/TARGET.log with a wall-clock timestamp in front
@@ -22,6 +23,7 @@ minutes=8
 logs=/tmp/rtmpscope-fuzz
 target_dir=target
 keep_corpus=0
+summary_only=0
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -29,7 +31,8 @@ while [ $# -gt 0 ]; do
     --logs) logs=$2; shift 2 ;;
     --target-dir) target_dir=$2; shift 2 ;;
     --keep-corpus) keep_corpus=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --summary-only) summary_only=1; shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     -*) echo "campaign.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -37,13 +40,6 @@ done
 [ ${#targets[@]} -gt 0 ] || targets=(capture_reader tcp_reassembly chunk_demux rtmp_connection amf0 amf3 pipeline)
 mkdir -p "$logs"
 export RUSTC_BOOTSTRAP=1
-
-echo "==> seeds, build ($(date -u +%H:%M:%S))"
-if [ "$keep_corpus" = 0 ]; then
-  for t in "${targets[@]}"; do rm -rf "corpus/$t"; done
-fi
-python3 seeds.py || exit 1
-nice -n 19 cargo fuzz build -O --target-dir "$target_dir" || exit 1
 
 # Prefix every line with the seconds since the run started, so half-time values can be read off.
 stamp() {
@@ -55,21 +51,30 @@ for line in sys.stdin:
     sys.stdout.flush()'
 }
 
-for t in "${targets[@]}"; do
-  echo "==> $t: ${minutes} min ($(date -u +%H:%M:%S))"
-  mkdir -p "artifacts/$t"
-  ls "artifacts/$t" > "$logs/$t.artifacts-before"
-  nice -n 19 cargo fuzz run -O --target-dir "$target_dir" "$t" -- \
-    -max_total_time="$(awk -v m="$minutes" 'BEGIN {printf "%d", m * 60}')" -rss_limit_mb=2048 -max_len=65536 -timeout=10 \
-    -print_final_stats=1 2>&1 | stamp > "$logs/$t.log"
-  echo "    exit ${PIPESTATUS[0]}"
-done
+if [ "$summary_only" = 0 ]; then
+  echo "==> seeds, build ($(date -u +%H:%M:%S))"
+  if [ "$keep_corpus" = 0 ]; then
+    for t in "${targets[@]}"; do rm -rf "corpus/$t"; done
+  fi
+  python3 seeds.py || exit 1
+  nice -n 19 cargo fuzz build -O --target-dir "$target_dir" || exit 1
+
+  for t in "${targets[@]}"; do
+    echo "==> $t: ${minutes} min ($(date -u +%H:%M:%S))"
+    mkdir -p "artifacts/$t"
+    nice -n 19 cargo fuzz run -O --target-dir "$target_dir" "$t" -- \
+      -max_total_time="$(awk -v m="$minutes" 'BEGIN {printf "%d", m * 60}')" \
+      -rss_limit_mb=2048 -max_len=65536 -timeout=10 -print_final_stats=1 2>&1 | stamp > "$logs/$t.log"
+    echo "    exit ${PIPESTATUS[0]}"
+  done
+fi
 
 # The summary: libFuzzer's status lines look like
 #   #65536  pulse  cov: 840 ft: 2310 corp: 120/30Kb lim: 4096 exec/s: 3536 rss: 60Mb
 python3 - "$logs" "$minutes" "${targets[@]}" <<'EOF' | tee "$logs/summary.md"
 import os, re, sys
 logs, minutes, targets = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+trajectories = []
 status = re.compile(r'^([\d.]+) #(\d+)\s+(\w+)\s+cov: (\d+) ft: (\d+)')
 print('| target | executions | exec/s | cov start → half → end | ft start → half → end | '
       'growth, first half then second | findings |')
@@ -108,5 +113,16 @@ for t in targets:
     print(f'| `{t}` | {num(runs)} | {num(runs // max(secs, 1))} | '
           f'{inited[3]} → {half[3]} → {end[3]} | {inited[4]} → {half[4]} → {end[4]} | '
           f'{growth} | {found} |')
+    # cov/ft at the end of each minute: where the curve flattens.
+    marks = []
+    for minute in range(1, int((t_end - t0) // 60) + 1):
+        seen = [p for p in points if p[0] - t0 <= minute * 60]
+        if seen:
+            marks.append(f'{seen[-1][3]}/{seen[-1][4]}')
+    if (t_end - t0) % 60 > 5:
+        marks.append(f'{end[3]}/{end[4]} at the end')
+    trajectories.append(f'- `{t}` cov/ft per minute: ' + ', '.join(marks))
+print()
+print('\n'.join(trajectories))
 EOF
 echo "==> done ($(date -u +%H:%M:%S)); logs in $logs"
