@@ -2,12 +2,14 @@
 # Throughput and memory of rtmpscope against tshark and a bare pcap-parser loop (the floor), on a
 # generated capture of at least 1 GiB and on the captures in tests/data. See README "Performance".
 #
-#   scripts/bench.sh [--size 1G] [--tshark-bytes N] [--runs N] [--no-tshark] [--no-synth] [FILE...]
+#   scripts/bench.sh [--size 1G] [--tshark-bytes N] [--runs N] [--no-tshark] [--no-synth] [--web] [FILE...]
 #
 # --size          size of the generated capture (default 1G; it is deleted afterwards)
 # --tshark-bytes  run tshark on a prefix of at most N bytes of each file (cut at a packet
 #                 boundary) and extrapolate its throughput; default 200M. 0 = whole files.
 # --runs          runs per measurement; the best is kept (default 3)
+# --web           also analyze the generated capture (or the first FILE) in the release web build
+#                 in headless Chromium (scripts/bench-web.mjs) and print the wasm/native ratio
 # FILE...         captures to measure instead of the tests/data ones
 #
 # Throughput is file bytes over CPU seconds (user + sys, from /usr/bin/time -v) of the best run:
@@ -24,6 +26,7 @@ tshark_bytes=$((200 * 1024 * 1024))
 runs=3
 use_tshark=1
 use_synth=1
+use_web=0
 files=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -32,7 +35,8 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --no-tshark) use_tshark=0; shift ;;
     --no-synth) use_synth=0; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --web) use_web=1; shift ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     -*) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
     *) files+=("$1"); shift ;;
   esac
@@ -194,5 +198,24 @@ done
 echo
 echo "Summary (ratios of CPU-time throughput):"
 printf '%s\n' "${summary_lines[@]}"
+
+if [ "$use_web" = 0 ]; then
+  echo
+  echo "Browser (wasm in Chromium): bash scripts/bench.sh --web"
+  exit 0
+fi
+
+# The browser: the release web build in headless Chromium, the file through the page's file
+# input (scripts/bench-web.mjs), against the native CLI on the same file.
+web_file=${files[0]}
 echo
-echo "Browser (wasm in Chromium): not measured yet — the web app is not on main."
+echo "==> browser: trunk build --release=true, then scripts/bench-web.mjs $(basename "$web_file")"
+ensure_web_tools
+trunk build --release=true
+web_bytes=$(stat -c %s "$web_file")
+node scripts/bench-web.mjs "$web_file" --json "$tmp/web.json" | sed 's/^/  /'
+measure 1 "$rtmpscope" summary "$web_file"
+read -r web_wall web_cpu < <(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(r["analysis_s"], r["analysis_cpu_s"])' "$tmp/web.json")
+awk -v b="$web_bytes" -v ww="$web_wall" -v wc="$web_cpu" -v nw="$wall" -v nc="$cpu" 'BEGIN {
+  printf "  native      rtmpscope summary: %.2f s wall, %.0f MiB/s; %.2f s CPU, %.0f MiB/s (CPU)\n", nw, b / 1048576 / nw, nc, b / 1048576 / nc
+  printf "  wasm/native throughput: %.0f%% (wall), %.0f%% (CPU); the target is at least 50%%\n", 100 * nw / ww, 100 * nc / wc }'

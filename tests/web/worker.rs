@@ -1,5 +1,5 @@
 //! Browser tests of the analysis worker's side, run inside a dedicated Web Worker (where
-//! FileReaderSync exists): slicing a Blob through the analyzer with progress, the answer for a
+//! FileReaderSync exists): slicing a Blob (one slice or several) through the analyzer with progress, the answer for a
 //! file that is not a capture, and detail requests (typed AMF tree, first-chunk bytes).
 #![cfg(target_arch = "wasm32")]
 // Tests may panic on what they did not expect.
@@ -30,11 +30,12 @@ fn blob(bytes: &[u8]) -> Blob {
 }
 
 #[wasm_bindgen_test]
-fn analyses_a_blob_in_slices_with_progress() {
+async fn analyses_a_blob_in_slices_with_progress() {
     let mut progress = Vec::new();
     let analysis = analyze_blob(&blob(PUBLISH), "publish.pcap", &mut |done, total| {
         progress.push((done, total))
     })
+    .await
     .unwrap();
     assert_eq!(analysis.report.messages.len(), 386);
     assert_eq!(
@@ -71,16 +72,56 @@ fn analyses_a_blob_in_slices_with_progress() {
     );
 }
 
+/// More than one slice: the records of the capture again and again (retransmissions to TCP), so
+/// slices end inside records; while one slice is analysed the next is being read. The report is
+/// the one the whole file gives in one piece.
 #[wasm_bindgen_test]
-fn a_file_that_is_not_a_capture_is_an_error_message() {
+async fn a_capture_of_several_slices_gives_the_same_report_as_one_piece() {
+    let mut bytes = PUBLISH.to_vec();
+    while bytes.len() <= 2 * worker::analysis::SLICE_BYTES {
+        bytes.extend_from_slice(&PUBLISH[24..]);
+    }
+    let mut progress = Vec::new();
+    let analysis = analyze_blob(&blob(&bytes), "big.pcap", &mut |done, _| {
+        progress.push(done)
+    })
+    .await
+    .unwrap();
+    let whole = rtmpscope::analyze_bytes(
+        &bytes,
+        rtmpscope::AnalyzerOptions {
+            file_name: Some("big.pcap".to_string()),
+            ..rtmpscope::AnalyzerOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(analysis.report.messages.len(), 386);
+    assert_eq!(
+        serde_json::to_string(&analysis.report).unwrap(),
+        serde_json::to_string(&whole).unwrap()
+    );
+    let slice = worker::analysis::SLICE_BYTES as f64;
+    assert_eq!(
+        progress,
+        [0.0, slice, 2.0 * slice, bytes.len() as f64],
+        "progress after each slice"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_file_that_is_not_a_capture_is_an_error_message() {
     let error = analyze_blob(&blob(b"hello, world\n"), "notes.txt", &mut |_, _| {})
+        .await
         .err()
         .unwrap();
     assert!(
         error.starts_with("notes.txt is not a capture file"),
         "{error}"
     );
-    let error = analyze_blob(&blob(b""), "", &mut |_, _| {}).err().unwrap();
+    let error = analyze_blob(&blob(b""), "", &mut |_, _| {})
+        .await
+        .err()
+        .unwrap();
     assert!(
         error.starts_with("the file is not a capture file"),
         "{error}"
@@ -88,9 +129,11 @@ fn a_file_that_is_not_a_capture_is_an_error_message() {
 }
 
 #[wasm_bindgen_test]
-fn detail_has_the_typed_tree_and_the_body_bytes() {
+async fn detail_has_the_typed_tree_and_the_body_bytes() {
     let file = blob(PUBLISH);
-    let analysis = analyze_blob(&file, "publish.pcap", &mut |_, _| {}).unwrap();
+    let analysis = analyze_blob(&file, "publish.pcap", &mut |_, _| {})
+        .await
+        .unwrap();
     let report = &analysis.report;
     let connect = report
         .messages
@@ -131,10 +174,12 @@ fn detail_has_the_typed_tree_and_the_body_bytes() {
 }
 
 #[wasm_bindgen_test]
-fn every_body_re_read_from_the_file_equals_the_reassembled_one() {
+async fn every_body_re_read_from_the_file_equals_the_reassembled_one() {
     use rtmpscope::rtmp::RtmpConfig;
     let file = blob(PUBLISH);
-    let analysis = analyze_blob(&file, "publish.pcap", &mut |_, _| {}).unwrap();
+    let analysis = analyze_blob(&file, "publish.pcap", &mut |_, _| {})
+        .await
+        .unwrap();
     let options = rtmpscope::AnalyzerOptions {
         rtmp: RtmpConfig {
             media_prefix: usize::MAX,
@@ -187,9 +232,11 @@ fn spans_close_in_the_file_share_a_read() {
 }
 
 #[wasm_bindgen_test]
-fn flv_export_from_the_file_in_slices_equals_the_library_export() {
+async fn flv_export_from_the_file_in_slices_equals_the_library_export() {
     let file = blob(PUBLISH);
-    let mut analysis = analyze_blob(&file, "publish.pcap", &mut |_, _| {}).unwrap();
+    let mut analysis = analyze_blob(&file, "publish.pcap", &mut |_, _| {})
+        .await
+        .unwrap();
     let flv = worker::flv::export_flv(&analysis.report, &file, 0, 1).unwrap();
     assert_eq!(
         flv,
@@ -215,9 +262,11 @@ fn flv_export_from_the_file_in_slices_equals_the_library_export() {
 }
 
 #[wasm_bindgen_test]
-fn streams_without_their_sequence_headers_cannot_be_exported() {
+async fn streams_without_their_sequence_headers_cannot_be_exported() {
     let capture: &[u8] = include_bytes!("../data/nginx-ffmpeg-publish-midstream.pcap");
-    let analysis = analyze_blob(&blob(capture), "midstream.pcap", &mut |_, _| {}).unwrap();
+    let analysis = analyze_blob(&blob(capture), "midstream.pcap", &mut |_, _| {})
+        .await
+        .unwrap();
     let checks: Vec<shared::flv_checks::FlvCheck> =
         serde_json::from_str(&analysis.flv_json).unwrap();
     assert!(!checks.is_empty());

@@ -45,28 +45,19 @@ pub fn start() {
     post(&scope, &Event::Ready);
 }
 
-fn handle(scope: &DedicatedWorkerGlobalScope, loaded: &RefCell<Option<Loaded>>, request: Request) {
+fn handle(
+    scope: &DedicatedWorkerGlobalScope,
+    loaded: &Rc<RefCell<Option<Loaded>>>,
+    request: Request,
+) {
     match request {
         Request::Analyze { file, name } => {
             loaded.replace(None);
-            let mut progress =
-                |done: f64, total: f64| post(scope, &Event::Progress { done, total });
-            match analysis::analyze_blob(&file, &name, &mut progress) {
-                Ok(mut analysis) => {
-                    // The page keeps its own copy; the worker keeps the report for details.
-                    post(
-                        scope,
-                        &Event::Done {
-                            head_json: std::mem::take(&mut analysis.head_json),
-                            message_chunks: std::mem::take(&mut analysis.message_chunks),
-                            summaries_json: std::mem::take(&mut analysis.summaries_json),
-                            flv_json: std::mem::take(&mut analysis.flv_json),
-                        },
-                    );
-                    loaded.replace(Some(Loaded { analysis, file }));
-                }
-                Err(message) => post(scope, &Event::Failed { message }),
-            }
+            // The page starts a worker per file: nothing else is asked before this is done.
+            let (scope, loaded) = (scope.clone(), Rc::clone(loaded));
+            wasm_bindgen_futures::spawn_local(async move {
+                analyze(&scope, &loaded, file, name).await;
+            });
         }
         Request::Export => {
             let guard = loaded.borrow();
@@ -97,5 +88,30 @@ fn handle(scope: &DedicatedWorkerGlobalScope, loaded: &RefCell<Option<Loaded>>, 
                 post(scope, &Event::Detail { json });
             }
         }
+    }
+}
+
+async fn analyze(
+    scope: &DedicatedWorkerGlobalScope,
+    loaded: &RefCell<Option<Loaded>>,
+    file: Blob,
+    name: String,
+) {
+    let mut progress = |done: f64, total: f64| post(scope, &Event::Progress { done, total });
+    match analysis::analyze_blob(&file, &name, &mut progress).await {
+        Ok(mut analysis) => {
+            // The page keeps its own copy; the worker keeps the report for details.
+            post(
+                scope,
+                &Event::Done {
+                    head_json: std::mem::take(&mut analysis.head_json),
+                    message_chunks: std::mem::take(&mut analysis.message_chunks),
+                    summaries_json: std::mem::take(&mut analysis.summaries_json),
+                    flv_json: std::mem::take(&mut analysis.flv_json),
+                },
+            );
+            loaded.replace(Some(Loaded { analysis, file }));
+        }
+        Err(message) => post(scope, &Event::Failed { message }),
     }
 }
