@@ -71,7 +71,7 @@ impl From<AudioTagHeaderJson> for AudioTagHeader {
             multitrack: j.multitrack,
             sequence_header: j.sequence_header,
             config: j.config,
-            ex: j.ex,
+            ex: present(j.ex),
         }
     }
 }
@@ -140,7 +140,13 @@ impl From<VideoTagHeaderJson> for VideoTagHeader {
             keyframe: j.keyframe,
             sequence_header: j.sequence_header,
             config: j.config,
-            ex: j.ex,
+            ex: present(j.ex),
         }
     }
+}
+
+/// A flattened `Option` of a struct whose fields all have defaults comes back `Some(default)`
+/// from JSON without any of its keys: that is `None`.
+fn present(ex: Option<Box<ExTagFields>>) -> Option<Box<ExTagFields>> {
+    ex.filter(|ex| **ex != ExTagFields::default())
 }

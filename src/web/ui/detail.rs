@@ -221,6 +221,9 @@ fn ex_fields(ex: Option<&ExTagFields>) -> String {
         }
         parts.push(text);
     }
+    if parts.is_empty() {
+        return "—".into();
+    }
     parts.join("; ")
 }
 
