@@ -61,10 +61,14 @@ fn requests_and_events_survive_the_js_round_trip() {
             done: 8.0,
             total: 16.0,
         },
+        Event::Messages {
+            done: 2000,
+            total: 2001,
+            json: "[1]".into(),
+            summaries_json: "[\"a\"]".into(),
+        },
         Event::Done {
             head_json: "{}".into(),
-            message_chunks: vec!["[]".into(), "[1]".into()],
-            summaries_json: "[]".into(),
             flv_json: "[]".into(),
         },
         Event::Export {

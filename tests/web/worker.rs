@@ -56,13 +56,16 @@ async fn analyses_a_blob_in_slices_with_progress() {
     // JSON as the report.
     let mut rebuilt: rtmpscope::Report = serde_json::from_str(&analysis.head_json).unwrap();
     assert!(rebuilt.messages.is_empty());
-    assert_eq!(analysis.message_chunks.len(), 1);
-    for chunk in &analysis.message_chunks {
-        let part: Vec<rtmpscope::analysis::MessageRecord> = serde_json::from_str(chunk).unwrap();
+    assert_eq!(analysis.chunk_count(), 1);
+    let mut summaries: Vec<String> = Vec::new();
+    for at in 0..analysis.chunk_count() {
+        let chunk = analysis.message_chunk(at).unwrap();
+        let part: Vec<rtmpscope::analysis::MessageRecord> =
+            serde_json::from_str(&chunk.json).unwrap();
         rebuilt.messages.extend(part);
+        summaries.extend(serde_json::from_str::<Vec<String>>(&chunk.summaries_json).unwrap());
     }
     assert_eq!(export_json(&rebuilt).unwrap(), expected);
-    let summaries: Vec<String> = serde_json::from_str(&analysis.summaries_json).unwrap();
     assert_eq!(summaries.len(), 386);
     assert!(
         summaries

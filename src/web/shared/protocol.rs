@@ -3,7 +3,8 @@
 //!
 //! Page → worker: `analyze` (a Blob and its name), `detail` (a message index), `export`,
 //! `flv` (a connection and message stream).
-//! Worker → page: `ready` once its wasm is running, `progress`, then `done` or `failed`;
+//! Worker → page: `ready` once its wasm is running, `progress`, then `messages` (one per chunk of
+//! messages) and `done`, or `failed`;
 //! `detail`, `export` and `flv` answer the requests of the same name.
 
 use js_sys::{Object, Reflect, Uint8Array};
@@ -41,13 +42,19 @@ pub enum Event {
         done: f64,
         total: f64,
     },
-    /// The report without its messages (compact JSON), the messages in JSON chunks (so the page
-    /// can parse them a piece at a time), and each message's one-line summary (a JSON array of
-    /// strings, in message order).
+    /// A chunk of the messages (a JSON array of `MessageRecord`) and their one-line summaries
+    /// (a JSON array of strings), in message order: `done` messages sent with this one, of
+    /// `total`. Sent one at a time, so the page parses each as it comes and neither side holds
+    /// the JSON of the whole list.
+    Messages {
+        done: u32,
+        total: u32,
+        json: String,
+        summaries_json: String,
+    },
+    /// After the last `Messages`: the report without its messages (compact JSON).
     Done {
         head_json: String,
-        message_chunks: Vec<String>,
-        summaries_json: String,
         /// Which streams can be exported as FLV (a JSON array of `FlvCheck`).
         flv_json: String,
     },
@@ -188,20 +195,25 @@ impl Event {
                 set(&obj, "total", &JsValue::from_f64(*total));
                 obj
             }
+            Event::Messages {
+                done,
+                total,
+                json,
+                summaries_json,
+            } => {
+                let obj = typed("messages");
+                set(&obj, "done", &JsValue::from_f64(f64::from(*done)));
+                set(&obj, "total", &JsValue::from_f64(f64::from(*total)));
+                set(&obj, "messages", &JsValue::from_str(json));
+                set(&obj, "summaries", &JsValue::from_str(summaries_json));
+                obj
+            }
             Event::Done {
                 head_json,
-                message_chunks,
-                summaries_json,
                 flv_json,
             } => {
                 let obj = typed("done");
                 set(&obj, "report", &JsValue::from_str(head_json));
-                let chunks: js_sys::Array = message_chunks
-                    .iter()
-                    .map(|c| JsValue::from_str(c))
-                    .collect();
-                set(&obj, "messages", &chunks);
-                set(&obj, "summaries", &JsValue::from_str(summaries_json));
                 set(&obj, "flv", &JsValue::from_str(flv_json));
                 obj
             }
@@ -241,15 +253,14 @@ impl Event {
                 done: get_f64(value, "done")?,
                 total: get_f64(value, "total")?,
             },
+            "messages" => Event::Messages {
+                done: get_f64(value, "done")? as u32,
+                total: get_f64(value, "total")? as u32,
+                json: get_string(value, "messages")?,
+                summaries_json: get_string(value, "summaries")?,
+            },
             "done" => Event::Done {
                 head_json: get_string(value, "report")?,
-                message_chunks: get(value, "messages")
-                    .dyn_into::<js_sys::Array>()
-                    .ok()?
-                    .iter()
-                    .map(|c| c.as_string())
-                    .collect::<Option<Vec<_>>>()?,
-                summaries_json: get_string(value, "summaries")?,
                 flv_json: get_string(value, "flv")?,
             },
             "failed" => Event::Failed {

@@ -100,13 +100,31 @@ async fn analyze(
     let mut progress = |done: f64, total: f64| post(scope, &Event::Progress { done, total });
     match analysis::analyze_blob(&file, &name, &mut progress).await {
         Ok(mut analysis) => {
-            // The page keeps its own copy; the worker keeps the report for details.
+            // The page keeps its own copy; the worker keeps the report for details. Each chunk's
+            // JSON is dropped once posted (the page gets a copy), so the worker's memory never
+            // holds the whole list as JSON.
+            let total = analysis.report.messages.len();
+            for at in 0..analysis.chunk_count() {
+                match analysis.message_chunk(at) {
+                    Ok(chunk) => post(
+                        scope,
+                        &Event::Messages {
+                            done: ((at + 1) * analysis::MESSAGES_PER_CHUNK).min(total) as u32,
+                            total: total as u32,
+                            json: chunk.json,
+                            summaries_json: chunk.summaries_json,
+                        },
+                    ),
+                    Err(message) => {
+                        post(scope, &Event::Failed { message });
+                        return;
+                    }
+                }
+            }
             post(
                 scope,
                 &Event::Done {
                     head_json: std::mem::take(&mut analysis.head_json),
-                    message_chunks: std::mem::take(&mut analysis.message_chunks),
-                    summaries_json: std::mem::take(&mut analysis.summaries_json),
                     flv_json: std::mem::take(&mut analysis.flv_json),
                 },
             );
