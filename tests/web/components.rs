@@ -52,6 +52,10 @@ fn requests_and_events_survive_the_js_round_trip() {
         Some(Request::Export)
     ));
     assert!(matches!(
+        Request::from_js(&Request::MoreMessages.to_js()),
+        Some(Request::MoreMessages)
+    ));
+    assert!(matches!(
         Request::from_js(&Request::Flv { conn: 3, msid: 7 }.to_js()),
         Some(Request::Flv { conn: 3, msid: 7 })
     ));
@@ -64,8 +68,8 @@ fn requests_and_events_survive_the_js_round_trip() {
         Event::Messages {
             done: 2000,
             total: 2001,
-            json: "[1]".into(),
-            summaries_json: "[\"a\"]".into(),
+            json: JsBytes(js_sys::Uint8Array::from(&b"[1]"[..])),
+            summaries_json: JsBytes(js_sys::Uint8Array::from(&b"[\"a\"]"[..])),
         },
         Event::Done {
             head_json: "{}".into(),

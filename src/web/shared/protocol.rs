@@ -27,6 +27,9 @@ pub enum Request {
         index: u64,
     },
     Export,
+    /// The next chunk of messages, please: the page asks once it has read one, so only a couple
+    /// of chunks are ever on their way.
+    MoreMessages,
     /// One message stream as an FLV file (as `rtmpscope export --conn N --stream MSID`).
     Flv {
         conn: u32,
@@ -42,15 +45,16 @@ pub enum Event {
         done: f64,
         total: f64,
     },
-    /// A chunk of the messages (a JSON array of `MessageRecord`) and their one-line summaries
-    /// (a JSON array of strings), in message order: `done` messages sent with this one, of
-    /// `total`. Sent one at a time, so the page parses each as it comes and neither side holds
-    /// the JSON of the whole list.
+    /// A chunk of the messages (a JSON array of `MessageRecord`, UTF-8) and their one-line
+    /// summaries (a JSON array of strings, UTF-8), in message order: `done` messages sent with
+    /// this one, of `total`. Sent a chunk at a time as the page asks for them
+    /// ([`Request::MoreMessages`]), the bytes transferred rather than copied, so the page parses
+    /// each as it comes and neither side holds the JSON of the whole list.
     Messages {
         done: u32,
         total: u32,
-        json: String,
-        summaries_json: String,
+        json: JsBytes,
+        summaries_json: JsBytes,
     },
     /// After the last `Messages`: the report without its messages (compact JSON).
     Done {
@@ -157,6 +161,7 @@ impl Request {
                 obj.into()
             }
             Request::Export => typed("export").into(),
+            Request::MoreMessages => typed("more-messages").into(),
             Request::Flv { conn, msid } => {
                 let obj = typed("flv");
                 set(&obj, "conn", &JsValue::from_f64(f64::from(*conn)));
@@ -176,6 +181,7 @@ impl Request {
                 index: get_f64(value, "index")? as u64,
             }),
             "export" => Some(Request::Export),
+            "more-messages" => Some(Request::MoreMessages),
             "flv" => Some(Request::Flv {
                 conn: get_f64(value, "conn")? as u32,
                 msid: get_f64(value, "msid")? as u32,
@@ -186,6 +192,18 @@ impl Request {
 }
 
 impl Event {
+    /// The buffers to transfer (not copy) when posting this event.
+    pub fn transfer(&self) -> js_sys::Array {
+        match self {
+            Event::Messages {
+                json,
+                summaries_json,
+                ..
+            } => js_sys::Array::of2(&json.0.buffer(), &summaries_json.0.buffer()),
+            _ => js_sys::Array::new(),
+        }
+    }
+
     pub fn to_js(&self) -> JsValue {
         let obj = match self {
             Event::Ready => typed("ready"),
@@ -204,8 +222,8 @@ impl Event {
                 let obj = typed("messages");
                 set(&obj, "done", &JsValue::from_f64(f64::from(*done)));
                 set(&obj, "total", &JsValue::from_f64(f64::from(*total)));
-                set(&obj, "messages", &JsValue::from_str(json));
-                set(&obj, "summaries", &JsValue::from_str(summaries_json));
+                set(&obj, "messages", &json.0);
+                set(&obj, "summaries", &summaries_json.0);
                 obj
             }
             Event::Done {
@@ -256,8 +274,8 @@ impl Event {
             "messages" => Event::Messages {
                 done: get_f64(value, "done")? as u32,
                 total: get_f64(value, "total")? as u32,
-                json: get_string(value, "messages")?,
-                summaries_json: get_string(value, "summaries")?,
+                json: JsBytes(get(value, "messages").dyn_into::<Uint8Array>().ok()?),
+                summaries_json: JsBytes(get(value, "summaries").dyn_into::<Uint8Array>().ok()?),
             },
             "done" => Event::Done {
                 head_json: get_string(value, "report")?,

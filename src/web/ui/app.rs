@@ -282,9 +282,14 @@ impl App {
                 let Some((_, reading)) = &mut self.pending else {
                     return false;
                 };
-                if let Err(e) = reading.add_chunk(&json, &summaries_json, total as usize) {
+                let added =
+                    reading.add_chunk(&json.0.to_vec(), &summaries_json.0.to_vec(), total as usize);
+                if let Err(e) = added {
                     self.fail(e);
                     return true;
+                }
+                if let Some(bridge) = &self.bridge {
+                    bridge.send(&Request::MoreMessages);
                 }
                 match &mut self.progress {
                     Some(p) => {

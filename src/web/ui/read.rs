@@ -25,12 +25,12 @@ impl Reading {
     /// reserved at once so the lists are not regrown (and copied) as they fill.
     pub fn add_chunk(
         &mut self,
-        json: &str,
-        summaries_json: &str,
+        json: &[u8],
+        summaries_json: &[u8],
         total: usize,
     ) -> Result<(), String> {
-        let messages: Vec<MessageRecord> = serde_json::from_str(json).map_err(unreadable)?;
-        let summaries: Vec<String> = serde_json::from_str(summaries_json).map_err(unreadable)?;
+        let messages: Vec<MessageRecord> = serde_json::from_slice(json).map_err(unreadable)?;
+        let summaries: Vec<String> = serde_json::from_slice(summaries_json).map_err(unreadable)?;
         // The count comes from the worker; never reserve beyond what a wasm memory could hold.
         let total = total.min(1 << 24);
         self.messages
