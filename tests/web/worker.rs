@@ -259,6 +259,13 @@ async fn flv_export_from_the_file_in_slices_equals_the_library_export() {
     let before = serde_json::to_string(&analysis.report).unwrap();
     shared::flv_checks::export_checks(&mut analysis.report);
     assert_eq!(serde_json::to_string(&analysis.report).unwrap(), before);
+    // Many sessions split the messages by connection first: the same checks, the same report.
+    let streams = vec![(0, 1), (0, 9), (3, 1)];
+    let split = shared::flv_checks::checks_by_connection(&mut analysis.report, streams);
+    assert_eq!(serde_json::to_string(&analysis.report).unwrap(), before);
+    assert_eq!(split.len(), 3);
+    assert_eq!(split[0], checks[0]);
+    assert!(split[1].error.is_some() && split[2].error.is_some());
     // A stream that is not there: the export's own reason.
     let error = worker::flv::export_flv(&analysis.report, &file, 0, 9).unwrap_err();
     assert!(error.contains("no audio, video or data"), "{error}");

@@ -49,8 +49,9 @@ fn check(report: &Report, conn: u32, msid: u32) -> FlvCheck {
 }
 
 /// The plan reads all messages of the report, so each connection is checked on its own
-/// messages only (moved out and back, not copied).
-fn checks_by_connection(report: &mut Report, streams: Vec<(u32, u32)>) -> Vec<FlvCheck> {
+/// messages only (moved out and back, not copied). Public for tests: it gives what checking in
+/// place gives.
+pub fn checks_by_connection(report: &mut Report, streams: Vec<(u32, u32)>) -> Vec<FlvCheck> {
     let mut by_conn: BTreeMap<u32, Vec<MessageRecord>> = BTreeMap::new();
     for record in std::mem::take(&mut report.messages) {
         by_conn.entry(record.conn).or_default().push(record);
