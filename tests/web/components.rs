@@ -52,6 +52,10 @@ fn requests_and_events_survive_the_js_round_trip() {
         Some(Request::Export)
     ));
     assert!(matches!(
+        Request::from_js(&Request::MoreMessages.to_js()),
+        Some(Request::MoreMessages)
+    ));
+    assert!(matches!(
         Request::from_js(&Request::Flv { conn: 3, msid: 7 }.to_js()),
         Some(Request::Flv { conn: 3, msid: 7 })
     ));
@@ -61,10 +65,14 @@ fn requests_and_events_survive_the_js_round_trip() {
             done: 8.0,
             total: 16.0,
         },
+        Event::Messages {
+            done: 2000,
+            total: 2001,
+            json: JsBytes(js_sys::Uint8Array::from(&b"[1]"[..])),
+            summaries_json: JsBytes(js_sys::Uint8Array::from(&b"[\"a\"]"[..])),
+        },
         Event::Done {
             head_json: "{}".into(),
-            message_chunks: vec!["[]".into(), "[1]".into()],
-            summaries_json: "[]".into(),
             flv_json: "[]".into(),
         },
         Event::Export {

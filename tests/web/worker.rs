@@ -56,13 +56,16 @@ async fn analyses_a_blob_in_slices_with_progress() {
     // JSON as the report.
     let mut rebuilt: rtmpscope::Report = serde_json::from_str(&analysis.head_json).unwrap();
     assert!(rebuilt.messages.is_empty());
-    assert_eq!(analysis.message_chunks.len(), 1);
-    for chunk in &analysis.message_chunks {
-        let part: Vec<rtmpscope::analysis::MessageRecord> = serde_json::from_str(chunk).unwrap();
+    assert_eq!(analysis.chunk_count(), 1);
+    let mut summaries: Vec<String> = Vec::new();
+    for at in 0..analysis.chunk_count() {
+        let chunk = analysis.message_chunk(at).unwrap();
+        let part: Vec<rtmpscope::analysis::MessageRecord> =
+            serde_json::from_str(&chunk.json).unwrap();
         rebuilt.messages.extend(part);
+        summaries.extend(serde_json::from_str::<Vec<String>>(&chunk.summaries_json).unwrap());
     }
     assert_eq!(export_json(&rebuilt).unwrap(), expected);
-    let summaries: Vec<String> = serde_json::from_str(&analysis.summaries_json).unwrap();
     assert_eq!(summaries.len(), 386);
     assert!(
         summaries
@@ -256,6 +259,13 @@ async fn flv_export_from_the_file_in_slices_equals_the_library_export() {
     let before = serde_json::to_string(&analysis.report).unwrap();
     shared::flv_checks::export_checks(&mut analysis.report);
     assert_eq!(serde_json::to_string(&analysis.report).unwrap(), before);
+    // Many sessions split the messages by connection first: the same checks, the same report.
+    let streams = vec![(0, 1), (0, 9), (3, 1)];
+    let split = shared::flv_checks::checks_by_connection(&mut analysis.report, streams);
+    assert_eq!(serde_json::to_string(&analysis.report).unwrap(), before);
+    assert_eq!(split.len(), 3);
+    assert_eq!(split[0], checks[0]);
+    assert!(split[1].error.is_some() && split[2].error.is_some());
     // A stream that is not there: the export's own reason.
     let error = worker::flv::export_flv(&analysis.report, &file, 0, 9).unwrap_err();
     assert!(error.contains("no audio, video or data"), "{error}");

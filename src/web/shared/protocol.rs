@@ -3,7 +3,8 @@
 //!
 //! Page → worker: `analyze` (a Blob and its name), `detail` (a message index), `export`,
 //! `flv` (a connection and message stream).
-//! Worker → page: `ready` once its wasm is running, `progress`, then `done` or `failed`;
+//! Worker → page: `ready` once its wasm is running, `progress`, then `messages` (one per chunk of
+//! messages) and `done`, or `failed`;
 //! `detail`, `export` and `flv` answer the requests of the same name.
 
 use js_sys::{Object, Reflect, Uint8Array};
@@ -26,6 +27,9 @@ pub enum Request {
         index: u64,
     },
     Export,
+    /// The next chunk of messages, please: the page asks once it has read one, so only a couple
+    /// of chunks are ever on their way.
+    MoreMessages,
     /// One message stream as an FLV file (as `rtmpscope export --conn N --stream MSID`).
     Flv {
         conn: u32,
@@ -41,13 +45,20 @@ pub enum Event {
         done: f64,
         total: f64,
     },
-    /// The report without its messages (compact JSON), the messages in JSON chunks (so the page
-    /// can parse them a piece at a time), and each message's one-line summary (a JSON array of
-    /// strings, in message order).
+    /// A chunk of the messages (a JSON array of `MessageRecord`, UTF-8) and their one-line
+    /// summaries (a JSON array of strings, UTF-8), in message order: `done` messages sent with
+    /// this one, of `total`. Sent a chunk at a time as the page asks for them
+    /// ([`Request::MoreMessages`]), the bytes transferred rather than copied, so the page parses
+    /// each as it comes and neither side holds the JSON of the whole list.
+    Messages {
+        done: u32,
+        total: u32,
+        json: JsBytes,
+        summaries_json: JsBytes,
+    },
+    /// After the last `Messages`: the report without its messages (compact JSON).
     Done {
         head_json: String,
-        message_chunks: Vec<String>,
-        summaries_json: String,
         /// Which streams can be exported as FLV (a JSON array of `FlvCheck`).
         flv_json: String,
     },
@@ -150,6 +161,7 @@ impl Request {
                 obj.into()
             }
             Request::Export => typed("export").into(),
+            Request::MoreMessages => typed("more-messages").into(),
             Request::Flv { conn, msid } => {
                 let obj = typed("flv");
                 set(&obj, "conn", &JsValue::from_f64(f64::from(*conn)));
@@ -169,6 +181,7 @@ impl Request {
                 index: get_f64(value, "index")? as u64,
             }),
             "export" => Some(Request::Export),
+            "more-messages" => Some(Request::MoreMessages),
             "flv" => Some(Request::Flv {
                 conn: get_f64(value, "conn")? as u32,
                 msid: get_f64(value, "msid")? as u32,
@@ -179,6 +192,18 @@ impl Request {
 }
 
 impl Event {
+    /// The buffers to transfer (not copy) when posting this event.
+    pub fn transfer(&self) -> js_sys::Array {
+        match self {
+            Event::Messages {
+                json,
+                summaries_json,
+                ..
+            } => js_sys::Array::of2(&json.0.buffer(), &summaries_json.0.buffer()),
+            _ => js_sys::Array::new(),
+        }
+    }
+
     pub fn to_js(&self) -> JsValue {
         let obj = match self {
             Event::Ready => typed("ready"),
@@ -188,20 +213,25 @@ impl Event {
                 set(&obj, "total", &JsValue::from_f64(*total));
                 obj
             }
+            Event::Messages {
+                done,
+                total,
+                json,
+                summaries_json,
+            } => {
+                let obj = typed("messages");
+                set(&obj, "done", &JsValue::from_f64(f64::from(*done)));
+                set(&obj, "total", &JsValue::from_f64(f64::from(*total)));
+                set(&obj, "messages", &json.0);
+                set(&obj, "summaries", &summaries_json.0);
+                obj
+            }
             Event::Done {
                 head_json,
-                message_chunks,
-                summaries_json,
                 flv_json,
             } => {
                 let obj = typed("done");
                 set(&obj, "report", &JsValue::from_str(head_json));
-                let chunks: js_sys::Array = message_chunks
-                    .iter()
-                    .map(|c| JsValue::from_str(c))
-                    .collect();
-                set(&obj, "messages", &chunks);
-                set(&obj, "summaries", &JsValue::from_str(summaries_json));
                 set(&obj, "flv", &JsValue::from_str(flv_json));
                 obj
             }
@@ -241,15 +271,14 @@ impl Event {
                 done: get_f64(value, "done")?,
                 total: get_f64(value, "total")?,
             },
+            "messages" => Event::Messages {
+                done: get_f64(value, "done")? as u32,
+                total: get_f64(value, "total")? as u32,
+                json: JsBytes(get(value, "messages").dyn_into::<Uint8Array>().ok()?),
+                summaries_json: JsBytes(get(value, "summaries").dyn_into::<Uint8Array>().ok()?),
+            },
             "done" => Event::Done {
                 head_json: get_string(value, "report")?,
-                message_chunks: get(value, "messages")
-                    .dyn_into::<js_sys::Array>()
-                    .ok()?
-                    .iter()
-                    .map(|c| c.as_string())
-                    .collect::<Option<Vec<_>>>()?,
-                summaries_json: get_string(value, "summaries")?,
                 flv_json: get_string(value, "flv")?,
             },
             "failed" => Event::Failed {

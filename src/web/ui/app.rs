@@ -12,7 +12,7 @@ use crate::shared::protocol::{Event, MessageDetail, Request};
 
 use super::bridge::{Bridge, WORKER_URL};
 use super::filter::Filter;
-use super::model::{Data, Loaded};
+use super::model::Data;
 use super::{io, keys, read};
 
 /// The bundled sample, copied next to index.html by Trunk.
@@ -47,16 +47,6 @@ pub enum Msg {
     LoadSample,
     SampleFailed(String),
     Worker(Event),
-    /// Message chunks of analysis `generation` read so far.
-    Reading {
-        generation: u64,
-        done: usize,
-        total: usize,
-    },
-    Read {
-        generation: u64,
-        result: Result<Box<Loaded>, String>,
-    },
     Cancel,
     Tab(Tab),
     Filter(Filter),
@@ -75,8 +65,8 @@ pub enum Msg {
 pub struct App {
     pub(super) bridge: Option<Bridge>,
     pub(super) progress: Option<Progress>,
-    /// Name of the file being analysed.
-    pending: Option<String>,
+    /// Name of the file being analysed, and its messages read so far.
+    pending: Option<(String, read::Reading)>,
     pub(super) error: Option<String>,
     pub(super) data: Option<Data>,
     pub(super) tab: Tab,
@@ -141,39 +131,7 @@ impl Component for App {
                 self.error = Some(format!("Cannot load the sample: {e}"));
                 true
             }
-            Msg::Worker(event) => self.on_worker(ctx, event),
-            Msg::Reading {
-                generation,
-                done,
-                total,
-            } => match &mut self.progress {
-                Some(p) if generation == self.generation => {
-                    p.stage = Stage::Reading;
-                    p.done = done as f64;
-                    p.total = total as f64;
-                    true
-                }
-                _ => false,
-            },
-            Msg::Read { generation, result } => {
-                if generation != self.generation {
-                    return false;
-                }
-                self.progress = None;
-                match result {
-                    Ok(loaded) => {
-                        if loaded.report.sessions.is_empty() {
-                            self.error = Some(no_rtmp_message(&loaded.report));
-                        }
-                        let data = Data(Rc::new(*loaded));
-                        self.visible = Rc::new(self.filter.apply(&data));
-                        self.data = Some(data);
-                        self.tab = Tab::Sessions;
-                    }
-                    Err(e) => self.error = Some(e),
-                }
-                true
-            }
+            Msg::Worker(event) => self.on_worker(event),
             Msg::Cancel => {
                 self.generation += 1;
                 self.bridge = None;
@@ -293,14 +251,14 @@ impl App {
                     done: 0.0,
                     total: blob.size(),
                 });
-                self.pending = Some(name);
+                self.pending = Some((name, read::Reading::default()));
             }
             Err(e) => self.error = Some(e),
         }
         true
     }
 
-    fn on_worker(&mut self, ctx: &Context<Self>, event: Event) -> bool {
+    fn on_worker(&mut self, event: Event) -> bool {
         match event {
             Event::Ready => false,
             Event::Progress { done, total } => match &mut self.progress {
@@ -312,45 +270,58 @@ impl App {
                 None => false,
             },
             Event::Failed { message } => {
-                self.progress = None;
-                self.pending = None;
-                self.error = Some(message);
+                self.fail(message);
                 true
+            }
+            Event::Messages {
+                done,
+                total,
+                json,
+                summaries_json,
+            } => {
+                let Some((_, reading)) = &mut self.pending else {
+                    return false;
+                };
+                let added =
+                    reading.add_chunk(&json.0.to_vec(), &summaries_json.0.to_vec(), total as usize);
+                if let Err(e) = added {
+                    self.fail(e);
+                    return true;
+                }
+                if let Some(bridge) = &self.bridge {
+                    bridge.send(&Request::MoreMessages);
+                }
+                match &mut self.progress {
+                    Some(p) => {
+                        p.stage = Stage::Reading;
+                        p.done = f64::from(done);
+                        p.total = f64::from(total);
+                        true
+                    }
+                    None => false,
+                }
             }
             Event::Done {
                 head_json,
-                message_chunks,
-                summaries_json,
                 flv_json,
             } => {
-                let Some(name) = self.pending.take() else {
+                let Some((name, reading)) = self.pending.take() else {
                     return false;
                 };
-                let generation = self.generation;
-                let link = ctx.link().clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let progress = |done, total| {
-                        link.send_message(Msg::Reading {
-                            generation,
-                            done,
-                            total,
-                        });
-                    };
-                    let result = read::results(
-                        name,
-                        head_json,
-                        message_chunks,
-                        summaries_json,
-                        flv_json,
-                        progress,
-                    )
-                    .await;
-                    link.send_message(Msg::Read {
-                        generation,
-                        result: result.map(Box::new),
-                    });
-                });
-                false
+                self.progress = None;
+                match reading.finish(name, &head_json, &flv_json) {
+                    Ok(loaded) => {
+                        if loaded.report.sessions.is_empty() {
+                            self.error = Some(no_rtmp_message(&loaded.report));
+                        }
+                        let data = Data(Rc::new(loaded));
+                        self.visible = Rc::new(self.filter.apply(&data));
+                        self.data = Some(data);
+                        self.tab = Tab::Sessions;
+                    }
+                    Err(e) => self.error = Some(e),
+                }
+                true
             }
             Event::Export { json } => {
                 if let Some(data) = &self.data {
@@ -382,6 +353,13 @@ impl App {
                 _ => false,
             },
         }
+    }
+
+    /// Ends the analysis under way with an error.
+    fn fail(&mut self, message: String) {
+        self.progress = None;
+        self.pending = None;
+        self.error = Some(message);
     }
 
     fn set_filter(&mut self, filter: Filter) {

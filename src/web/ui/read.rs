@@ -1,49 +1,52 @@
-//! Reading the worker's results a chunk at a time, yielding to the browser between chunks, so
-//! a capture with hundreds of thousands of messages never blocks the page for long.
+//! Reading the worker's results as they come: each chunk of messages is parsed in the task that
+//! receives it and its JSON dropped, so a capture with hundreds of thousands of messages never
+//! blocks the page for long and its JSON is never held whole.
 
 use rtmpscope::analysis::MessageRecord;
 use rtmpscope::Report;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::shared::flv_checks::FlvCheck;
 
 use super::model::Loaded;
 
-/// Lets the browser run other tasks (input, rendering) before continuing.
-pub async fn yield_now() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let scheduled = web_sys::window()
-            .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0));
-        if !matches!(scheduled, Some(Ok(_))) {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
+fn unreadable(e: serde_json::Error) -> String {
+    format!("The worker's results could not be read: {e}")
 }
 
-/// Parses the report head, the message chunks and the summaries into a [`Loaded`] capture,
-/// calling `progress(chunks_done, chunks_total)` as it goes.
-pub async fn results(
-    name: String,
-    head_json: String,
-    message_chunks: Vec<String>,
-    summaries_json: String,
-    flv_json: String,
-    progress: impl Fn(usize, usize),
-) -> Result<Loaded, String> {
-    let unreadable = |e: serde_json::Error| format!("The worker's results could not be read: {e}");
-    let mut report: Report = serde_json::from_str(&head_json).map_err(unreadable)?;
-    drop(head_json);
-    let total = message_chunks.len();
-    for (done, chunk) in message_chunks.into_iter().enumerate() {
-        progress(done, total);
-        yield_now().await;
-        let messages: Vec<MessageRecord> = serde_json::from_str(&chunk).map_err(unreadable)?;
-        report.messages.extend(messages);
+/// The messages and summaries of an analysis received so far.
+#[derive(Default)]
+pub struct Reading {
+    messages: Vec<MessageRecord>,
+    summaries: Vec<String>,
+}
+
+impl Reading {
+    /// Parses one chunk of messages and their summaries; `total` is the count of all messages,
+    /// reserved at once so the lists are not regrown (and copied) as they fill.
+    pub fn add_chunk(
+        &mut self,
+        json: &[u8],
+        summaries_json: &[u8],
+        total: usize,
+    ) -> Result<(), String> {
+        let messages: Vec<MessageRecord> = serde_json::from_slice(json).map_err(unreadable)?;
+        let summaries: Vec<String> = serde_json::from_slice(summaries_json).map_err(unreadable)?;
+        // The count comes from the worker; never reserve beyond what a wasm memory could hold.
+        let total = total.min(1 << 24);
+        self.messages
+            .reserve(total.saturating_sub(self.messages.len()));
+        self.summaries
+            .reserve(total.saturating_sub(self.summaries.len()));
+        self.messages.extend(messages);
+        self.summaries.extend(summaries);
+        Ok(())
     }
-    progress(total, total);
-    yield_now().await;
-    let summaries: Vec<String> = serde_json::from_str(&summaries_json).map_err(unreadable)?;
-    let checks: Vec<FlvCheck> = serde_json::from_str(&flv_json).map_err(unreadable)?;
-    Ok(Loaded::new(name, report, summaries).with_flv_checks(checks))
+
+    /// The report head and the FLV checks, with the messages read, as a [`Loaded`] capture.
+    pub fn finish(self, name: String, head_json: &str, flv_json: &str) -> Result<Loaded, String> {
+        let mut report: Report = serde_json::from_str(head_json).map_err(unreadable)?;
+        report.messages = self.messages;
+        let checks: Vec<FlvCheck> = serde_json::from_str(flv_json).map_err(unreadable)?;
+        Ok(Loaded::new(name, report, self.summaries).with_flv_checks(checks))
+    }
 }

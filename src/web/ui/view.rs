@@ -115,7 +115,7 @@ fn progress(p: &Progress, ctx: &Context<App>) -> Html {
         ),
         Stage::Reading => (
             format!("Reading the results of {}", p.name),
-            format!("{} / {} message chunks", p.done, p.total),
+            format!("{} / {} messages", p.done, p.total),
         ),
     };
     html! {

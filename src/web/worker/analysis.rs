@@ -17,7 +17,7 @@ pub const SLICE_BYTES: usize = 8 * 1024 * 1024;
 pub const SUMMARY_WIDTH: usize = 120;
 
 /// Messages per JSON chunk sent to the page: the page parses one chunk per task, so no task
-/// keeps its main thread busy for long.
+/// keeps its main thread busy for long, and only one chunk's JSON is in memory at a time.
 pub const MESSAGES_PER_CHUNK: usize = 2000;
 
 /// One analysed capture.
@@ -25,12 +25,43 @@ pub struct Analysis {
     pub report: Report,
     /// The report without its messages, as compact JSON.
     pub head_json: String,
-    /// The messages, as JSON arrays of at most [`MESSAGES_PER_CHUNK`].
-    pub message_chunks: Vec<String>,
-    /// Each message's one-line summary, as a JSON array of strings.
-    pub summaries_json: String,
     /// Which streams can be exported as FLV, as a JSON array of `FlvCheck`.
     pub flv_json: String,
+}
+
+/// One piece of the message list as the page reads it.
+pub struct MessageChunk {
+    /// The messages, as a JSON array of `MessageRecord`.
+    pub json: String,
+    /// Their one-line summaries, as a JSON array of strings.
+    pub summaries_json: String,
+}
+
+impl Analysis {
+    /// How many chunks of [`MESSAGES_PER_CHUNK`] the messages make.
+    pub fn chunk_count(&self) -> usize {
+        self.report.messages.len().div_ceil(MESSAGES_PER_CHUNK)
+    }
+
+    /// Chunk `at` (0-based) of the messages, encoded only when asked for: the page gets the
+    /// chunks one after the other, so the JSON of the whole list (85 MB for 138,560 messages)
+    /// is never in memory at once.
+    pub fn message_chunk(&self, at: usize) -> Result<MessageChunk, String> {
+        let encode = |e: serde_json::Error| format!("cannot encode the report: {e}");
+        let from = at.saturating_mul(MESSAGES_PER_CHUNK);
+        let to = from
+            .saturating_add(MESSAGES_PER_CHUNK)
+            .min(self.report.messages.len());
+        let chunk = self.report.messages.get(from..to).unwrap_or_default();
+        let summaries: Vec<String> = chunk
+            .iter()
+            .map(|m| describe(&m.message, SUMMARY_WIDTH))
+            .collect();
+        Ok(MessageChunk {
+            json: serde_json::to_string(chunk).map_err(encode)?,
+            summaries_json: serde_json::to_string(&summaries).map_err(encode)?,
+        })
+    }
 }
 
 fn js_error(what: &str, error: wasm_bindgen::JsValue) -> String {
@@ -142,31 +173,17 @@ pub fn export_json(report: &Report) -> Result<String, String> {
     Ok(json)
 }
 
-/// The JSON forms of a report that the page reads.
+/// The report with the JSON the page reads first (the messages go later, chunk by chunk).
 pub fn analysis_of(mut report: Report) -> Result<Analysis, String> {
     let encode = |e: serde_json::Error| format!("cannot encode the report: {e}");
     let messages = std::mem::take(&mut report.messages);
     let head = serde_json::to_string(&report).map_err(encode);
     report.messages = messages;
     let head_json = head?;
-    let message_chunks = report
-        .messages
-        .chunks(MESSAGES_PER_CHUNK)
-        .map(|chunk| serde_json::to_string(chunk).map_err(encode))
-        .collect::<Result<Vec<_>, _>>()?;
-    let summaries: Vec<String> = report
-        .messages
-        .iter()
-        .map(|m| describe(&m.message, SUMMARY_WIDTH))
-        .collect();
-    let summaries_json =
-        serde_json::to_string(&summaries).map_err(|e| format!("cannot encode summaries: {e}"))?;
     let flv_json = serde_json::to_string(&export_checks(&mut report)).map_err(encode)?;
     Ok(Analysis {
         report,
         head_json,
-        message_chunks,
-        summaries_json,
         flv_json,
     })
 }

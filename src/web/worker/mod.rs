@@ -21,11 +21,51 @@ use analysis::Analysis;
 struct Loaded {
     analysis: Analysis,
     file: Blob,
+    /// Message chunks posted to the page so far (one more once `Done` is posted).
+    chunks_sent: usize,
 }
 
+/// Message chunks posted before the page asks for more: one being read while the next travels.
+const CHUNKS_AHEAD: usize = 2;
+
 fn post(scope: &DedicatedWorkerGlobalScope, event: &Event) {
-    // Posting a plain object of strings and numbers cannot fail to clone.
-    let _ = scope.post_message(&event.to_js());
+    // Posting a plain object of strings, numbers and fresh buffers cannot fail to clone.
+    let _ = scope.post_message_with_transfer(&event.to_js(), &event.transfer());
+}
+
+/// Posts the next chunk of messages, or `Done` after the last one.
+fn post_next_chunk(scope: &DedicatedWorkerGlobalScope, loaded: &mut Loaded) {
+    let analysis = &mut loaded.analysis;
+    let at = loaded.chunks_sent;
+    let chunks = analysis.chunk_count();
+    if at > chunks {
+        return;
+    }
+    loaded.chunks_sent += 1;
+    if at == chunks {
+        post(
+            scope,
+            &Event::Done {
+                head_json: std::mem::take(&mut analysis.head_json),
+                flv_json: std::mem::take(&mut analysis.flv_json),
+            },
+        );
+        return;
+    }
+    let total = analysis.report.messages.len();
+    match analysis.message_chunk(at) {
+        // The JSON goes out of wasm memory into buffers the page takes over.
+        Ok(chunk) => post(
+            scope,
+            &Event::Messages {
+                done: ((at + 1) * analysis::MESSAGES_PER_CHUNK).min(total) as u32,
+                total: total as u32,
+                json: JsBytes(js_sys::Uint8Array::from(chunk.json.as_bytes())),
+                summaries_json: JsBytes(js_sys::Uint8Array::from(chunk.summaries_json.as_bytes())),
+            },
+        ),
+        Err(message) => post(scope, &Event::Failed { message }),
+    }
 }
 
 /// Installs the message handler and tells the page the worker is ready.
@@ -58,6 +98,11 @@ fn handle(
             wasm_bindgen_futures::spawn_local(async move {
                 analyze(&scope, &loaded, file, name).await;
             });
+        }
+        Request::MoreMessages => {
+            if let Some(current) = loaded.borrow_mut().as_mut() {
+                post_next_chunk(scope, current);
+            }
         }
         Request::Export => {
             let guard = loaded.borrow();
@@ -99,18 +144,18 @@ async fn analyze(
 ) {
     let mut progress = |done: f64, total: f64| post(scope, &Event::Progress { done, total });
     match analysis::analyze_blob(&file, &name, &mut progress).await {
-        Ok(mut analysis) => {
-            // The page keeps its own copy; the worker keeps the report for details.
-            post(
-                scope,
-                &Event::Done {
-                    head_json: std::mem::take(&mut analysis.head_json),
-                    message_chunks: std::mem::take(&mut analysis.message_chunks),
-                    summaries_json: std::mem::take(&mut analysis.summaries_json),
-                    flv_json: std::mem::take(&mut analysis.flv_json),
-                },
-            );
-            loaded.replace(Some(Loaded { analysis, file }));
+        Ok(analysis) => {
+            // The page keeps its own copy of the messages, sent chunk by chunk as it asks; the
+            // worker keeps the report for details.
+            let mut current = Loaded {
+                analysis,
+                file,
+                chunks_sent: 0,
+            };
+            for _ in 0..CHUNKS_AHEAD {
+                post_next_chunk(scope, &mut current);
+            }
+            loaded.replace(Some(current));
         }
         Err(message) => post(scope, &Event::Failed { message }),
     }
