@@ -58,17 +58,6 @@ impl MediaSample {
     }
 }
 
-/// Whether a video message carries a coded picture (not a configuration, end of sequence,
-/// metadata or command frame).
-pub fn is_coded_video(v: &VideoTagHeader) -> bool {
-    v.is_coded_frame()
-}
-
-/// Whether an audio message carries coded audio (not a configuration or end of sequence).
-pub fn is_coded_audio(a: &AudioTagHeader) -> bool {
-    a.is_coded_frame()
-}
-
 /// One media message (or aggregate part) of a stream, whatever it carried.
 pub enum MediaItem<'a> {
     Audio(&'a AudioTagHeader, MediaSample),

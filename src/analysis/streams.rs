@@ -19,9 +19,7 @@ use super::message_log::SessionMessages;
 use super::metadata::{metadata_object, StreamMetadata};
 use super::multitrack::MultitrackBuilder;
 use super::pacing::{pacing, PacePoint, Pacing, NO_AV_OFFSET};
-use super::samples::{
-    for_each_media, is_coded_audio, is_coded_video, MediaItem, MediaSample, Track, Unwrapper,
-};
+use super::samples::{for_each_media, MediaItem, MediaSample, Track, Unwrapper};
 use super::series::{BitrateSeries, PayloadKind};
 use super::session::StreamInfo;
 use super::timing::{track_timing, TimestampEvent};
@@ -103,7 +101,7 @@ pub fn analyze_streams(
                     );
                     c.video.observe(r.index, v);
                     c.multitrack.observe_video(r.index, v);
-                    if is_coded_video(v) {
+                    if v.is_coded_frame() {
                         c.order.push(Track::Video);
                         c.video_samples.push(sample);
                     }
@@ -116,7 +114,7 @@ pub fn analyze_streams(
                     );
                     c.audio.observe(r.index, a);
                     c.multitrack.observe_audio(r.index, a);
-                    if is_coded_audio(a) {
+                    if a.is_coded_frame() {
                         c.order.push(Track::Audio);
                         c.audio_samples.push(MediaSample {
                             keyframe: false,

@@ -113,6 +113,15 @@ impl MultichannelConfig {
 }
 
 impl ExTagFields {
+    /// A multitrack message's tracks' packet type, else the header's own.
+    fn effective_packet_type(ex: Option<&Self>, packet_type: Option<u8>) -> Option<u8> {
+        ex.and_then(|ex| ex.track_packet_type).or(packet_type)
+    }
+
+    fn tracks(ex: Option<&Self>) -> &[MediaTrack] {
+        ex.map_or(&[], |ex| ex.tracks.as_slice())
+    }
+
     fn from_header(
         h: &mut ExHeader<'_>,
         packet_type_name: fn(u8) -> &'static str,
@@ -223,10 +232,12 @@ impl AudioTagHeader {
 
     /// The packet type that says what the message carries: a multitrack message's tracks'.
     pub fn effective_packet_type(&self) -> Option<u8> {
-        self.ex
-            .as_ref()
-            .and_then(|ex| ex.track_packet_type)
-            .or(self.packet_type)
+        ExTagFields::effective_packet_type(self.ex.as_deref(), self.packet_type)
+    }
+
+    /// The tracks of a multitrack message (empty otherwise).
+    pub fn tracks(&self) -> &[MediaTrack] {
+        ExTagFields::tracks(self.ex.as_deref())
     }
 
     /// Whether the message carries coded audio (not a configuration or end of sequence).
@@ -272,10 +283,7 @@ impl VideoTagHeader {
 
     /// The packet type that says what the message carries: a multitrack message's tracks'.
     pub fn effective_packet_type(&self) -> Option<u8> {
-        self.ex
-            .as_ref()
-            .and_then(|ex| ex.track_packet_type)
-            .or(self.packet_type)
+        ExTagFields::effective_packet_type(self.ex.as_deref(), self.packet_type)
     }
 
     /// Whether the message carries a coded picture (not a configuration, end of sequence,
@@ -296,14 +304,7 @@ impl VideoTagHeader {
 
     /// The tracks of a multitrack message (empty otherwise).
     pub fn tracks(&self) -> &[MediaTrack] {
-        self.ex.as_deref().map_or(&[], |ex| ex.tracks.as_slice())
-    }
-}
-
-impl AudioTagHeader {
-    /// The tracks of a multitrack message (empty otherwise).
-    pub fn tracks(&self) -> &[MediaTrack] {
-        self.ex.as_deref().map_or(&[], |ex| ex.tracks.as_slice())
+        ExTagFields::tracks(self.ex.as_deref())
     }
 }
 
