@@ -64,29 +64,3 @@ fn not_a_capture_is_an_error_and_an_empty_capture_is_an_empty_report() {
     assert_eq!(header_only.capture.summary.packets, 0);
     assert!(header_only.messages.is_empty());
 }
-
-/// Files of several map windows (src/capture/file.rs maps 16 MiB at a time and hands on 256 KiB
-/// pieces) give the same report from the path as from the bytes: nothing is lost or repeated at
-/// a window or piece boundary.
-#[test]
-fn a_mapped_file_of_several_windows_matches_its_bytes() {
-    let config = rtmpscope::synth::SynthConfig {
-        max_bytes: Some((36 << 20) + 12_345),
-        duration_ms: u64::MAX / 4,
-        ..Default::default()
-    };
-    let (bytes, summary) = rtmpscope::synth::generate(&config);
-    assert!(bytes.len() > 36 << 20, "{} bytes", bytes.len());
-    let dir = std::env::temp_dir().join(format!("rtmpscope-map-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join("three-windows.pcap");
-    std::fs::write(&path, &bytes).expect("write");
-    let from_path = rtmpscope::analyze_path(&path);
-    let _ = std::fs::remove_dir_all(&dir);
-    let from_path = from_path.expect("path");
-    let from_bytes = analyze_bytes(&bytes, options("three-windows.pcap")).expect("bytes");
-    assert_eq!(from_path, from_bytes);
-    assert_eq!(from_path.capture.summary.packets, summary.packets);
-    assert!(from_path.capture.ended_early.is_none());
-    assert_eq!(from_path.messages.len() as u64, summary.messages);
-}

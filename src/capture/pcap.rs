@@ -24,7 +24,7 @@ pub(super) fn is_pcap_magic(magic_le: u32) -> bool {
 }
 
 /// State for a legacy pcap file once its header has been read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub(super) struct PcapFile {
     big_endian: bool,
     nanos: bool,
@@ -141,6 +141,58 @@ impl PcapFile {
         })
     }
 
+    /// The record at the start of `buf` when it is whole and within the length limit, with its
+    /// length; `None` sends the caller to the general path ([`framing`](Self::framing) and
+    /// [`packet`](Self::packet)), which buffers partial records and reports errors. This is the
+    /// per-packet path of almost every pcap file, so it reads the header directly.
+    #[inline]
+    pub(super) fn whole_record<'a>(&self, buf: &'a [u8]) -> Option<(usize, RawPacket<'a>)> {
+        let header = buf.get(..RECORD_HEADER_LEN)?;
+        let field = |at: usize| {
+            let bytes: [u8; 4] = header
+                .get(at..at + 4)
+                .and_then(|b| b.try_into().ok())
+                .unwrap_or_default();
+            if self.big_endian {
+                u32::from_be_bytes(bytes)
+            } else {
+                u32::from_le_bytes(bytes)
+            }
+        };
+        let caplen = field(8);
+        if caplen > MAX_RECORD_LEN {
+            return None;
+        }
+        let len = RECORD_HEADER_LEN + caplen as usize;
+        let data = buf.get(RECORD_HEADER_LEN..len)?;
+        Some((
+            len,
+            RawPacket {
+                interface: 0,
+                time: Some(self.timestamp(field(0), field(4))),
+                data,
+                data_offset: RECORD_HEADER_LEN,
+                orig_len: field(12),
+            },
+        ))
+    }
+
+    fn timestamp(&self, ts_sec: u32, ts_frac: u32) -> Timestamp {
+        let per_sec: u32 = if self.nanos { 1_000_000_000 } else { 1_000_000 };
+        // A fraction past one second is out of spec; carry it over rather than reject the file.
+        // (Tested first: the division is a measurable share of reading a packet.)
+        let (secs, frac) = if ts_frac < per_sec {
+            (i64::from(ts_sec), ts_frac)
+        } else {
+            (
+                i64::from(ts_sec) + i64::from(ts_frac / per_sec),
+                ts_frac % per_sec,
+            )
+        };
+        let nanos = if self.nanos { frac } else { frac * 1000 };
+        Timestamp::new(secs, nanos)
+    }
+
     /// Decodes one complete record (as delimited by [`framing`](Self::framing)).
     pub(super) fn packet<'a>(
         &self,
@@ -159,21 +211,9 @@ impl PcapFile {
             what: "packet record",
             reason: format!("cannot parse it ({e})"),
         })?;
-        let per_sec: u32 = if self.nanos { 1_000_000_000 } else { 1_000_000 };
-        // A fraction past one second is out of spec; carry it over rather than reject the file.
-        // (Tested first: the division is a measurable share of reading a packet.)
-        let (secs, frac) = if block.ts_usec < per_sec {
-            (i64::from(block.ts_sec), block.ts_usec)
-        } else {
-            (
-                i64::from(block.ts_sec) + i64::from(block.ts_usec / per_sec),
-                block.ts_usec % per_sec,
-            )
-        };
-        let nanos = if self.nanos { frac } else { frac * 1000 };
         Ok(RawPacket {
             interface: 0,
-            time: Some(Timestamp::new(secs, nanos)),
+            time: Some(self.timestamp(block.ts_sec, block.ts_usec)),
             data: block.data,
             data_offset: RECORD_HEADER_LEN,
             orig_len: block.origlen,

@@ -238,6 +238,9 @@ impl CaptureReader {
             }
         }
         // Then decode whole records in place, and keep the incomplete tail.
+        if let Format::Pcap(file) = self.format {
+            bytes = self.whole_pcap_records(file, bytes, on_packet);
+        }
         while !bytes.is_empty() {
             match self.framing(bytes)? {
                 Framing::Record { len, .. } if len <= bytes.len() => {
@@ -253,6 +256,37 @@ impl CaptureReader {
             }
         }
         Ok(())
+    }
+
+    /// The whole records at the start of `bytes`, without the general path's framing and
+    /// format dispatch per record; returns what is left (a partial or oversized record).
+    fn whole_pcap_records<'a, F: FnMut(&Packet<'_>)>(
+        &mut self,
+        file: PcapFile,
+        mut bytes: &'a [u8],
+        on_packet: &mut F,
+    ) -> &'a [u8] {
+        let Some(link) = self.summary.interfaces.first().map(|info| info.link) else {
+            return bytes;
+        };
+        while let Some((len, raw)) = file.whole_record(bytes) {
+            let time = raw.time.unwrap_or_default();
+            let packet = Packet {
+                frame: self.next_frame(),
+                time,
+                interface: 0,
+                link,
+                data: raw.data,
+                orig_len: raw.orig_len,
+                file_offset: self.offset + raw.data_offset as u64,
+            };
+            self.summary
+                .count_packet(0, raw.data.len(), raw.orig_len, raw.time);
+            on_packet(&packet);
+            self.offset += len as u64;
+            bytes = bytes.get(len..).unwrap_or_default();
+        }
+        bytes
     }
 
     fn framing(&self, buf: &[u8]) -> Result<Framing, CaptureError> {

@@ -122,6 +122,7 @@ impl CaptureSummary {
 
     /// Counts one packet record. `time` is `None` for packets without a timestamp (pcapng
     /// Simple Packet Blocks), which then do not move the time span.
+    #[inline]
     pub(crate) fn count_packet(
         &mut self,
         interface: usize,
@@ -139,6 +140,17 @@ impl CaptureSummary {
             info.packets += 1;
         }
         let Some(time) = time else { return };
+        // In time order (almost every packet): the start, the minimum so far, is at most the
+        // last time, so only the end can move.
+        if let (Some(last), Some(end)) = (&mut self.last_time, &mut self.end_time) {
+            if time >= *last {
+                *last = time;
+                if time > *end {
+                    *end = time;
+                }
+                return;
+            }
+        }
         if self.last_time.is_some_and(|last| time < last) {
             self.time_ordered = false;
         }

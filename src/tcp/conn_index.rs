@@ -16,6 +16,9 @@ pub(super) struct ConnIndex {
     by_tuple: HashMap<(SocketAddr, SocketAddr), ConnId>,
     /// Recent lookups, at a slot that does not depend on the direction.
     recent: Vec<Option<(SocketAddr, SocketAddr, ConnId)>>,
+    /// The last answer: a capture is mostly runs of one connection's packets (data one way,
+    /// ACKs the other), and this check costs less than the slot's hash.
+    last: Option<(SocketAddr, SocketAddr, ConnId)>,
 }
 
 impl Default for ConnIndex {
@@ -23,6 +26,7 @@ impl Default for ConnIndex {
         ConnIndex {
             by_tuple: HashMap::new(),
             recent: vec![None; SLOTS],
+            last: None,
         }
     }
 }
@@ -57,23 +61,37 @@ fn ordered(a: SocketAddr, b: SocketAddr) -> (SocketAddr, SocketAddr) {
 
 impl ConnIndex {
     /// The connection the tuple currently maps to (either direction).
-    pub fn get(&mut self, src: SocketAddr, dst: SocketAddr) -> Option<ConnId> {
+    #[inline]
+    pub fn get(&mut self, src: &SocketAddr, dst: &SocketAddr) -> Option<ConnId> {
+        if let Some((x, y, conn)) = &self.last {
+            if (x == src && y == dst) || (x == dst && y == src) {
+                return Some(*conn);
+            }
+        }
+        self.get_slow(*src, *dst)
+    }
+
+    fn get_slow(&mut self, src: SocketAddr, dst: SocketAddr) -> Option<ConnId> {
         let at = slot(&src, &dst);
         if let Some(Some((x, y, conn))) = self.recent.get(at) {
             if (*x == src && *y == dst) || (*x == dst && *y == src) {
-                return Some(*conn);
+                let conn = *conn;
+                self.last = Some((src, dst, conn));
+                return Some(conn);
             }
         }
         let conn = *self.by_tuple.get(&ordered(src, dst))?;
         if let Some(entry) = self.recent.get_mut(at) {
             *entry = Some((src, dst, conn));
         }
+        self.last = Some((src, dst, conn));
         Some(conn)
     }
 
     /// Maps the tuple (either direction) to `conn` from now on.
     pub fn insert(&mut self, src: SocketAddr, dst: SocketAddr, conn: ConnId) {
         self.by_tuple.insert(ordered(src, dst), conn);
+        self.last = Some((src, dst, conn));
         if let Some(entry) = self.recent.get_mut(slot(&src, &dst)) {
             *entry = Some((src, dst, conn));
         }
@@ -97,15 +115,15 @@ mod tests {
             addr("10.0.0.2:5000"),
             addr("[::1]:7"),
         );
-        assert_eq!(index.get(a, b), None);
+        assert_eq!(index.get(&a, &b), None);
         index.insert(a, b, ConnId(0));
-        assert_eq!(index.get(b, a), Some(ConnId(0)));
-        assert_eq!(index.get(a, b), Some(ConnId(0)));
-        assert_eq!(index.get(a, c), None);
+        assert_eq!(index.get(&b, &a), Some(ConnId(0)));
+        assert_eq!(index.get(&a, &b), Some(ConnId(0)));
+        assert_eq!(index.get(&a, &c), None);
         index.insert(c, a, ConnId(1));
         index.insert(b, a, ConnId(2));
-        assert_eq!(index.get(a, b), Some(ConnId(2)));
-        assert_eq!(index.get(a, c), Some(ConnId(1)));
+        assert_eq!(index.get(&a, &b), Some(ConnId(2)));
+        assert_eq!(index.get(&a, &c), Some(ConnId(1)));
         // Many tuples: whatever the cache holds, the map answers.
         for port in 0..500u16 {
             index.insert(
@@ -116,8 +134,8 @@ mod tests {
         }
         for port in (0..500u16).rev() {
             let peer = SocketAddr::from(([10, 0, 1, 1], port));
-            assert_eq!(index.get(peer, a), Some(ConnId(10 + u32::from(port))));
+            assert_eq!(index.get(&peer, &a), Some(ConnId(10 + u32::from(port))));
         }
-        assert_eq!(index.get(b, a), Some(ConnId(2)));
+        assert_eq!(index.get(&b, &a), Some(ConnId(2)));
     }
 }

@@ -90,7 +90,7 @@ impl FlowTable {
             frame: meta.frame,
             time: meta.time,
         };
-        let conn = match self.by_tuple.get(seg.src, seg.dst) {
+        let conn = match self.by_tuple.get(&seg.src, &seg.dst) {
             Some(conn) if !self.is_reuse(conn, seg) => conn,
             existing => {
                 if let Some(old) = existing {

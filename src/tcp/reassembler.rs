@@ -206,6 +206,9 @@ impl Reassembler {
 
     /// Report buffered pieces that have become contiguous with `next`.
     fn drain<F: FnMut(FlowEvent<'_>)>(&mut self, now: Now, out: &mut Out<'_, F>) {
+        if self.pending.is_empty() {
+            return; // data in order: nothing was waiting
+        }
         while let Some((start, piece)) = self.pending.pop_first_up_to(self.next) {
             let end = start + piece.len();
             if end <= self.next {
