@@ -56,6 +56,12 @@ pub struct TcpSegment<'a> {
 /// `wire_payload_len` what the IP header says. Checksums are not verified: loopback captures
 /// carry offloaded, never-filled-in checksums.
 pub fn decode_tcp(link: LinkType, data: &[u8]) -> Result<Option<TcpSegment<'_>>, NetError> {
+    // Untagged Ethernet carrying IPv4 first: most packets of most captures.
+    if link == LinkType::Ethernet && data.get(12..14) == Some(&[0x08, 0x00][..]) {
+        if let Some(segment) = data.get(14..).and_then(|ip| fast::ipv4_tcp(data, ip)) {
+            return Ok(Some(segment));
+        }
+    }
     ip::network_tcp(data, link::network(link, data)?, 0)
 }
 
