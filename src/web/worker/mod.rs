@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod detail;
 pub mod flv;
 pub mod raw;
+pub mod stream;
 
 use std::cell::RefCell;
 use std::rc::Rc;
