@@ -140,6 +140,26 @@ impl RtmpStage {
         }
     }
 
+    /// Makes room for about `total` messages in `messages` (see
+    /// [`super::Analyzer::expect_messages`]).
+    pub fn expect_messages(&mut self, total: usize) {
+        if self.log.is_some() {
+            return;
+        }
+        let total = total.min(self.cap.max);
+        let capacity = self.messages.capacity();
+        if total > capacity {
+            // Headroom, and at least half as much again, so an estimate that creeps up does not
+            // copy the list again and again.
+            let room = total
+                .saturating_add(total / 4)
+                .max(capacity.saturating_add(capacity / 2))
+                .min(self.cap.max);
+            self.messages
+                .reserve_exact(room.saturating_sub(self.messages.len()));
+        }
+    }
+
     pub fn on_flow_event(&mut self, event: FlowEvent<'_>) {
         let conn = event.conn().0;
         match event {

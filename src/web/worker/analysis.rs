@@ -5,6 +5,7 @@ use rtmpscope::analysis::describe;
 use rtmpscope::rtmp::RtmpConfig;
 
 use crate::shared::flv_checks::export_checks;
+use crate::shared::rows::{stream_codecs, MessageRow};
 
 use super::stream::BlobReader;
 use rtmpscope::{Analyzer, AnalyzerOptions, Report};
@@ -28,11 +29,13 @@ pub struct Analysis {
     pub head_json: String,
     /// Which streams can be exported as FLV, as a JSON array of `FlvCheck`.
     pub flv_json: String,
+    /// The codecs of each stream, as a JSON array of `Codecs`.
+    pub codecs_json: String,
 }
 
 /// One piece of the message list as the page reads it.
 pub struct MessageChunk {
-    /// The messages, as a JSON array of `MessageRecord`.
+    /// The messages, as a JSON array of `MessageRow`.
     pub json: String,
     /// Their one-line summaries, as a JSON array of strings.
     pub summaries_json: String,
@@ -44,9 +47,9 @@ impl Analysis {
         self.report.messages.len().div_ceil(MESSAGES_PER_CHUNK)
     }
 
-    /// Chunk `at` (0-based) of the messages, encoded only when asked for: the page gets the
-    /// chunks one after the other, so the JSON of the whole list (85 MB for 138,560 messages)
-    /// is never in memory at once.
+    /// Chunk `at` (0-based) of the messages as the page keeps them (rows and summaries), encoded
+    /// only when asked for: the page gets the chunks one after the other, so the JSON of the
+    /// whole list is never in memory at once.
     pub fn message_chunk(&self, at: usize) -> Result<MessageChunk, String> {
         let encode = |e: serde_json::Error| format!("cannot encode the report: {e}");
         let from = at.saturating_mul(MESSAGES_PER_CHUNK);
@@ -58,8 +61,9 @@ impl Analysis {
             .iter()
             .map(|m| describe(&m.message, SUMMARY_WIDTH))
             .collect();
+        let rows: Vec<MessageRow> = chunk.iter().map(MessageRow::of).collect();
         Ok(MessageChunk {
-            json: serde_json::to_string(chunk).map_err(encode)?,
+            json: serde_json::to_string(&rows).map_err(encode)?,
             summaries_json: serde_json::to_string(&summaries).map_err(encode)?,
         })
     }
@@ -137,6 +141,13 @@ pub async fn analyze_blob(
         if analyzer.feed(piece).is_err() {
             break;
         }
+        // The message count extrapolated from the part read: the list is reserved early, while
+        // copying it costs little, rather than doubled late, which left the old copy (37 MiB of
+        // the 1 GiB benchmark's) in wasm memory, never to be given back.
+        if offset < total {
+            let kept = analyzer.messages_kept() as f64;
+            analyzer.expect_messages((kept * total / offset) as usize);
+        }
     }
     drop(reader);
     let report = analyzer.finish().map_err(|e| {
@@ -162,9 +173,11 @@ pub fn analysis_of(mut report: Report) -> Result<Analysis, String> {
     report.messages = messages;
     let head_json = head?;
     let flv_json = serde_json::to_string(&export_checks(&mut report)).map_err(encode)?;
+    let codecs_json = serde_json::to_string(&stream_codecs(&report.messages)).map_err(encode)?;
     Ok(Analysis {
         report,
         head_json,
         flv_json,
+        codecs_json,
     })
 }
