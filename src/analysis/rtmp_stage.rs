@@ -497,10 +497,15 @@ fn route(conn: u32, state: &mut ConnMeta, event: RtmpEvent, out: Out<'_>) {
                 cap.dropped += 1;
                 return;
             }
+            let mut message = *message;
+            if let Some(spans) = message.body_spans.as_mut() {
+                // Kept as long as the report: no room for more spans.
+                spans.spans.shrink_to_fit();
+            }
             let mut record = MessageRecord {
                 index,
                 conn,
-                message: *message,
+                message,
                 request: None,
                 response: None,
                 latency: None,

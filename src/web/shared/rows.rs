@@ -180,29 +180,3 @@ pub fn contains_lowercase(haystack: &str, needle: &str) -> bool {
             .all(|(h, n)| h.to_ascii_lowercase() == *n)
     })
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn summaries_are_found_by_position() {
-        let s: Summaries = ["a", "", "ccc"].into_iter().collect();
-        assert_eq!(
-            (s.get(0), s.get(1), s.get(2), s.get(3)),
-            ("a", "", "ccc", "")
-        );
-        assert_eq!(s.len(), 3);
-    }
-
-    #[test]
-    fn case_is_ignored_as_to_lowercase_does() {
-        assert!(contains_lowercase(
-            "connect(1, {app: \"Live\"})",
-            "app: \"live"
-        ));
-        assert!(!contains_lowercase("Video", "audio"));
-        assert!(contains_lowercase("Straße", "straße"));
-        assert!(!contains_lowercase("abc", "é"));
-    }
-}

@@ -13,7 +13,7 @@ use web_sys::{Blob, FileReaderSync};
 
 /// Bytes read per slice: large enough that per-slice overhead vanishes, small enough that
 /// progress moves and memory stays flat.
-pub const SLICE_BYTES: usize = 8 * 1024 * 1024;
+pub const SLICE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Width of the one-line summaries, as in `rtmpscope messages`.
 pub const SUMMARY_WIDTH: usize = 120;

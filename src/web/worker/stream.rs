@@ -40,12 +40,19 @@ fn js_error(what: &str, error: JsValue) -> String {
     )
 }
 
+/// The browser's reads of a BYOB stream go into an ArrayBuffer of this size (Chromium's blob
+/// streams hand out at most 2 MiB a read), copied into the caller's slice after each.
+const READ_BYTES: u32 = 1 << 20;
+
 enum Source {
     /// The stream's reader, its buffer (absent while a read holds it) and the read under way.
     Byob {
         reader: ByobReader,
         buffer: Option<ArrayBuffer>,
-        pending: Option<(JsFuture, u32)>,
+        pending: Option<JsFuture>,
+        /// Bytes of the last read that did not fit the slice they were read for (a view into
+        /// `buffer`, so no read starts until they are taken).
+        leftover: Option<Uint8Array>,
         done: bool,
     },
     /// `Blob.arrayBuffer()` of the next slice, read while the caller works on this one.
@@ -56,7 +63,7 @@ enum Source {
 pub struct BlobReader {
     blob: Blob,
     slice: u32,
-    /// Bytes handed out or being read (the `Slices` source's next offset).
+    /// Where the `Slices` source's next slice starts.
     offset: f64,
     source: Source,
 }
@@ -64,6 +71,16 @@ pub struct BlobReader {
 impl BlobReader {
     /// A reader of `blob` in slices of `slice` bytes; the first read starts now.
     pub fn new(blob: &Blob, slice: usize) -> Result<BlobReader, String> {
+        Self::with(blob, slice, byob_reader(blob))
+    }
+
+    /// The same with `Blob.arrayBuffer()` slices, as where the browser has no BYOB reader.
+    #[allow(dead_code)] // The browser tests read both ways; the worker picks `new`.
+    pub fn sliced(blob: &Blob, slice: usize) -> Result<BlobReader, String> {
+        Self::with(blob, slice, None)
+    }
+
+    fn with(blob: &Blob, slice: usize, byob: Option<ByobReader>) -> Result<BlobReader, String> {
         let slice = u32::try_from(slice).unwrap_or(u32::MAX).max(1);
         let mut reader = BlobReader {
             blob: blob.clone(),
@@ -71,62 +88,76 @@ impl BlobReader {
             offset: 0.0,
             source: Source::Slices { next: None },
         };
-        reader.source = match byob_reader(blob) {
+        reader.source = match byob {
             Some(byob) => Source::Byob {
                 reader: byob,
-                buffer: Some(ArrayBuffer::new(slice)),
+                buffer: Some(ArrayBuffer::new(READ_BYTES)),
                 pending: None,
+                leftover: None,
                 done: false,
             },
             None => Source::Slices {
                 next: reader.slice_read()?,
             },
         };
-        reader.start_byob_read(0)?;
+        reader.start_byob_read()?;
         Ok(reader)
     }
 
-    /// Reads the next slice into `into` (at least `slice` bytes long); returns its length, 0 at
-    /// the end of the blob. The read of the slice after it starts before this returns.
+    /// Reads the next slice into `into` (its first `slice` bytes); returns its length, 0 at the
+    /// end of the blob. The read of what follows starts before this returns.
     pub async fn next_slice(&mut self, into: &mut [u8]) -> Result<usize, String> {
-        let len = match &mut self.source {
-            Source::Slices { next } => {
-                let Some(pending) = next.take() else {
-                    return Ok(0);
-                };
-                let bytes = pending
-                    .await
-                    .map_err(|e| js_error("cannot read the file", e))?;
-                let bytes = Uint8Array::new(&bytes);
-                let len = (bytes.length() as usize).min(into.len());
-                let piece = into.get_mut(..len).unwrap_or_default();
-                bytes.subarray(0, len as u32).copy_to(piece);
-                self.offset += len as f64;
-                if len > 0 {
-                    let next_read = self.slice_read()?;
-                    if let Source::Slices { next } = &mut self.source {
-                        *next = next_read;
-                    }
-                }
-                len
-            }
-            Source::Byob { .. } => {
-                let filled = self.fill_byob().await?;
-                let len = (filled as usize).min(into.len());
-                if let Source::Byob {
-                    buffer: Some(b), ..
-                } = &self.source
-                {
-                    let piece = into.get_mut(..len).unwrap_or_default();
-                    Uint8Array::new_with_byte_offset_and_length(b, 0, len as u32).copy_to(piece);
-                }
-                self.offset += len as f64;
-                // The browser goes on reading while the caller analyses.
-                self.start_byob_read(0)?;
-                len
-            }
+        let want = into.len().min(self.slice as usize);
+        let Some(into) = into.get_mut(..want) else {
+            return Ok(0);
         };
-        Ok(len)
+        if let Source::Slices { next } = &mut self.source {
+            let Some(pending) = next.take() else {
+                return Ok(0);
+            };
+            let bytes = pending
+                .await
+                .map_err(|e| js_error("cannot read the file", e))?;
+            let bytes = Uint8Array::new(&bytes);
+            let len = (bytes.length() as usize).min(into.len());
+            let piece = into.get_mut(..len).unwrap_or_default();
+            bytes.subarray(0, len as u32).copy_to(piece);
+            self.offset += len as f64;
+            if len > 0 {
+                let next_read = self.slice_read()?;
+                if let Source::Slices { next } = &mut self.source {
+                    *next = next_read;
+                }
+            }
+            return Ok(len);
+        }
+        let mut filled = 0;
+        while filled < into.len() {
+            let leftover = match &mut self.source {
+                Source::Byob { leftover, .. } => leftover.take(),
+                Source::Slices { .. } => None,
+            };
+            let view = match leftover {
+                Some(view) => view,
+                None => match self.finish_byob_read().await? {
+                    Some(view) => view,
+                    None => break,
+                },
+            };
+            let len = (view.length() as usize).min(into.len() - filled);
+            let piece = into.get_mut(filled..filled + len).unwrap_or_default();
+            view.subarray(0, len as u32).copy_to(piece);
+            filled += len;
+            if len < view.length() as usize {
+                if let Source::Byob { leftover, .. } = &mut self.source {
+                    *leftover = Some(view.subarray(len as u32, view.length()));
+                }
+            } else {
+                // The browser goes on reading while this slice fills, and while it is analysed.
+                self.start_byob_read()?;
+            }
+        }
+        Ok(filled)
     }
 
     /// `Blob.arrayBuffer()` of the slice at `offset`, or `None` at the end.
@@ -143,75 +174,68 @@ impl BlobReader {
         Ok(Some(JsFuture::from(slice.array_buffer())))
     }
 
-    /// Starts a BYOB read into the buffer from `at` to its end (nothing if one is under way or
-    /// the stream ended).
-    fn start_byob_read(&mut self, at: u32) -> Result<(), String> {
+    /// Starts a BYOB read into the buffer (nothing if one is under way or the stream ended).
+    fn start_byob_read(&mut self) -> Result<(), String> {
         let Source::Byob {
             reader,
             buffer,
             pending,
+            leftover,
             done,
         } = &mut self.source
         else {
             return Ok(());
         };
-        if *done || pending.is_some() || at >= self.slice {
+        // The buffer is the leftover's memory: it is read into once that is taken.
+        if *done || pending.is_some() || leftover.is_some() {
             return Ok(());
         }
         let Some(b) = buffer.take() else {
             return Ok(());
         };
-        let view = Uint8Array::new_with_byte_offset_and_length(&b, at, self.slice - at);
         let promise = reader
-            .read(&view)
+            .read(&Uint8Array::new(&b))
             .map_err(|e| js_error("cannot read the file", e))?;
-        *pending = Some((JsFuture::from(promise), at));
+        *pending = Some(JsFuture::from(promise));
         Ok(())
     }
 
-    /// Waits for reads until the buffer is full or the stream ended; returns the bytes in it.
-    async fn fill_byob(&mut self) -> Result<u32, String> {
-        loop {
-            let Source::Byob {
-                buffer,
-                pending,
-                done,
-                ..
-            } = &mut self.source
-            else {
-                return Ok(0);
-            };
-            let Some((read, at)) = pending.take() else {
-                return Ok(0);
-            };
-            let result = read
-                .await
-                .map_err(|e| js_error("cannot read the file", e))?;
-            let finished = Reflect::get(&result, &"done".into())
-                .ok()
-                .and_then(|d| d.as_bool())
-                .unwrap_or(true);
-            // The view comes back (over the same memory, now in a new ArrayBuffer) with what
-            // was read; at the end it may come back empty or not at all.
-            let value = Reflect::get(&result, &"value".into())
-                .ok()
-                .and_then(|v| v.dyn_into::<Uint8Array>().ok());
-            let (returned, read_len) = match value {
-                Some(view) => (view.buffer(), view.length()),
-                None => (ArrayBuffer::new(self.slice), 0),
-            };
-            *buffer = Some(returned);
-            let filled = at + read_len;
-            if finished {
-                *done = true;
-                return Ok(filled);
-            }
-            if filled >= self.slice {
-                return Ok(filled);
-            }
-            self.start_byob_read(filled)?;
-            // A BYOB read never returns 0 bytes before the end, so this always moves on.
+    /// The bytes of the read under way, once it is done (`None` at the end of the stream).
+    /// They are in the reader's buffer, valid until the next read starts.
+    async fn finish_byob_read(&mut self) -> Result<Option<Uint8Array>, String> {
+        let Source::Byob {
+            buffer,
+            pending,
+            done,
+            ..
+        } = &mut self.source
+        else {
+            return Ok(None);
+        };
+        let Some(read) = pending.take() else {
+            return Ok(None);
+        };
+        let result = read
+            .await
+            .map_err(|e| js_error("cannot read the file", e))?;
+        let finished = Reflect::get(&result, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true);
+        // The view comes back (over the same memory, now in a new ArrayBuffer) with what was
+        // read; at the end it may come back empty or not at all.
+        let view = Reflect::get(&result, &"value".into())
+            .ok()
+            .and_then(|v| v.dyn_into::<Uint8Array>().ok());
+        *buffer = Some(match &view {
+            Some(view) => view.buffer(),
+            None => ArrayBuffer::new(READ_BYTES),
+        });
+        if finished {
+            *done = true;
+            return Ok(None);
         }
+        Ok(view)
     }
 }
 
