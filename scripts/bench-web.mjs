@@ -202,6 +202,9 @@ try {
   const doneCpu = cpuSince(cpu0);
   sample();
   const sessions = await page.locator('[data-testid=session-card]').count();
+  // The toolbar's "N messages": a check that the whole file was read.
+  const messages = Number(((await page.locator('[data-testid=file-info]').innerText())
+    .match(/([\d\s\u202f]+) messages/) ?? [])[1]?.replace(/\D/g, '') ?? NaN);
   const wasm = await wasmMemories(app.context, page).catch((e) => ({ error: String(e) }));
   const mib = (kb) => kb / 1024;
   const renderers = [...memory.renderers.values()];
@@ -209,6 +212,7 @@ try {
     file,
     bytes,
     sessions,
+    messages,
     analysis_s: (analysedAt - t0) / 1000,
     total_s: (doneAt - t0) / 1000,
     analysis_mib_s: bytes / 1048576 / ((analysedAt - t0) / 1000),
@@ -235,7 +239,7 @@ try {
 }
 
 const f = (x, d = 1) => x.toFixed(d);
-console.log(`file                     ${file} (${f(bytes / 1048576)} MiB), ${result.sessions} session(s)`);
+console.log(`file                     ${file} (${f(bytes / 1048576)} MiB), ${result.sessions} session(s), ${result.messages} messages`);
 console.log(`analysis (worker)        ${f(result.analysis_s, 2)} s wall, ${f(result.analysis_mib_s)} MiB/s; `
   + `${f(result.analysis_cpu_s, 2)} s CPU, ${f(result.analysis_mib_s_cpu)} MiB/s (CPU)`);
 console.log(`  CPU s by process type   ${JSON.stringify(result.analysis_cpu_s_by_process)}`);

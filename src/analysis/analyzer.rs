@@ -111,6 +111,34 @@ impl Analyzer {
             .feed(bytes, &mut |packet| pipeline.on_packet(packet))
     }
 
+    /// RTMP messages kept for the report so far.
+    pub fn messages_kept(&self) -> usize {
+        self.pipeline.rtmp.messages.len()
+    }
+
+    /// Makes room for about `total` messages in the report's list (a little more; never past
+    /// [`RtmpConfig::max_messages`](crate::rtmp::RtmpConfig::max_messages)). A caller that can
+    /// tell how many will come, say from the part of a file read so far, spares the list its
+    /// regrowth by doubling, which copies it and leaves the old copy behind where memory is never
+    /// given back (WebAssembly). The report is the same either way.
+    ///
+    /// ```
+    /// use rtmpscope::{Analyzer, AnalyzerOptions};
+    ///
+    /// let capture = std::fs::read("tests/data/nginx-ffmpeg-publish.pcap")?;
+    /// let mut analyzer = Analyzer::new(AnalyzerOptions::default());
+    /// analyzer.expect_messages(400);
+    /// analyzer.feed(&capture)?;
+    /// assert_eq!(analyzer.messages_kept(), 386);
+    /// let report = analyzer.finish()?;
+    /// assert!(report.messages.capacity() >= 400);
+    /// assert_eq!(report.messages.len(), 386);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn expect_messages(&mut self, total: usize) {
+        self.pipeline.rtmp.expect_messages(total);
+    }
+
     /// Bytes of the capture consumed so far.
     pub fn bytes_read(&self) -> u64 {
         self.reader.summary().file_bytes

@@ -140,6 +140,26 @@ impl RtmpStage {
         }
     }
 
+    /// Makes room for about `total` messages in `messages` (see
+    /// [`super::Analyzer::expect_messages`]).
+    pub fn expect_messages(&mut self, total: usize) {
+        if self.log.is_some() {
+            return;
+        }
+        let total = total.min(self.cap.max);
+        let capacity = self.messages.capacity();
+        if total > capacity {
+            // Headroom, and at least half as much again, so an estimate that creeps up does not
+            // copy the list again and again.
+            let room = total
+                .saturating_add(total / 4)
+                .max(capacity.saturating_add(capacity / 2))
+                .min(self.cap.max);
+            self.messages
+                .reserve_exact(room.saturating_sub(self.messages.len()));
+        }
+    }
+
     pub fn on_flow_event(&mut self, event: FlowEvent<'_>) {
         let conn = event.conn().0;
         match event {
@@ -477,10 +497,15 @@ fn route(conn: u32, state: &mut ConnMeta, event: RtmpEvent, out: Out<'_>) {
                 cap.dropped += 1;
                 return;
             }
+            let mut message = *message;
+            if let Some(spans) = message.body_spans.as_mut() {
+                // Kept as long as the report: no room for more spans.
+                spans.spans.shrink_to_fit();
+            }
             let mut record = MessageRecord {
                 index,
                 conn,
-                message: *message,
+                message,
                 request: None,
                 response: None,
                 latency: None,

@@ -21,7 +21,6 @@ use std::rc::Rc;
 use rtmpscope::amf::AmfValue;
 use rtmpscope::rtmp::Dir;
 use wasm_bindgen_test::*;
-use web_sys::Element;
 
 use shared::amf_node::AmfNode;
 use shared::protocol::{Event, JsBytes, RawBytes, Request};
@@ -74,6 +73,7 @@ fn requests_and_events_survive_the_js_round_trip() {
         Event::Done {
             head_json: "{}".into(),
             flv_json: "[]".into(),
+            codecs_json: "[]".into(),
         },
         Event::Export {
             json: "{}\n".into(),
@@ -153,15 +153,12 @@ fn keyboard_steps_stay_inside_the_filtered_rows() {
     }
     .apply(&data);
     let first = step(&video, &data, None, Move::By(1)).unwrap();
-    assert_eq!(data.report.messages[video[0] as usize].index, first);
+    assert_eq!(data.rows[video[0] as usize].index, first);
     let second = step(&video, &data, Some(first), Move::By(1)).unwrap();
-    assert_eq!(data.report.messages[video[1] as usize].index, second);
+    assert_eq!(data.rows[video[1] as usize].index, second);
     assert_eq!(step(&video, &data, Some(first), Move::By(-5)), Some(first));
     let last = step(&video, &data, Some(first), Move::Last).unwrap();
-    assert_eq!(
-        data.report.messages[*video.last().unwrap() as usize].index,
-        last
-    );
+    assert_eq!(data.rows[*video.last().unwrap() as usize].index, last);
     assert_eq!(step(&[], &data, None, Move::First), None);
 }
 
@@ -288,18 +285,22 @@ async fn session_card_shows_app_stream_role_codecs_and_a_chart() {
 #[wasm_bindgen_test]
 async fn timeline_renders_only_visible_rows_of_100_000() {
     let mut big = loaded();
-    let template = big.report.messages.clone();
-    let mut summaries = Vec::new();
-    while big.report.messages.len() < 100_000 {
+    let template = big.rows.clone();
+    while big.rows.len() < 100_000 {
         for m in &template {
             let mut m = m.clone();
-            m.index = big.report.messages.len() as u64;
-            summaries.push(big.summaries[(m.index as usize) % template.len()].clone());
-            big.report.messages.push(m);
+            m.index = big.rows.len() as u64;
+            let summary = big
+                .summaries
+                .get((m.index as usize) % template.len())
+                .to_string();
+            big.summaries.push(&summary);
+            big.rows.push(m);
         }
     }
-    big.summaries.extend(summaries);
-    let total = big.report.messages.len();
+    let total = big.rows.len();
+    let small = loaded();
+    let data_summary = |at: usize| small.summaries.get(at).to_string();
     let data = Data(Rc::new(big));
     let visible = Rc::new(Filter::default().apply(&data));
     assert_eq!(visible.len(), total);
@@ -321,11 +322,17 @@ async fn timeline_renders_only_visible_rows_of_100_000() {
         "{} rows rendered",
         rows.len()
     );
-    // The selected row, near the end, was scrolled into view.
+    // The selected row, near the end, was scrolled into view, with its own type and summary.
+    let selected = rows
+        .iter()
+        .find(|r| r.get_attribute("data-index").as_deref() == Some("99990"))
+        .expect("selected row not rendered");
+    let text = selected.text_content().unwrap();
+    let expected = &template[99_990 % template.len()];
+    assert!(text.contains(expected.type_name()), "{text}");
     assert!(
-        rows.iter()
-            .any(|r: &Element| r.get_attribute("data-index").as_deref() == Some("99990")),
-        "selected row not rendered"
+        text.contains(&data_summary(99_990 % template.len())),
+        "{text}"
     );
     assert_eq!(ui::timeline::window(0.0, 400.0, 3), 0..3);
     assert_eq!(ui::timeline::window(20_000.0, 400.0, 100_000), 990..1031);
@@ -453,4 +460,93 @@ fn hex_dump_lines_follow_body_offsets_and_show_holes() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[wasm_bindgen_test]
+fn summaries_are_one_string_and_match_case_as_to_lowercase_does() {
+    use shared::rows::{contains_lowercase, Summaries};
+    let s: Summaries = ["a", "", "ccc"].into_iter().collect();
+    assert_eq!(
+        (s.get(0), s.get(1), s.get(2), s.get(3)),
+        ("a", "", "ccc", "")
+    );
+    assert_eq!((s.len(), s.bytes()), (3, 4));
+    assert!(contains_lowercase(
+        "connect(1, {app: \"Live\"})",
+        "app: \"live"
+    ));
+    assert!(!contains_lowercase("Video", "audio"));
+    assert!(contains_lowercase("Straße", "straße"));
+    assert!(contains_lowercase("ÉCLAIR", "éc"));
+    assert!(!contains_lowercase("abc", "é"));
+    assert!(contains_lowercase("abc", ""));
+}
+
+#[wasm_bindgen_test]
+fn the_page_keeps_a_row_per_message_and_the_codecs_the_worker_found() {
+    let data = loaded();
+    assert!(
+        data.report.messages.is_empty(),
+        "the records stay in the worker"
+    );
+    assert_eq!((data.rows.len(), data.summaries.len()), (386, 386));
+    let connect = data.position(data.report.sessions[0].connect_message.unwrap());
+    assert!(data
+        .summaries
+        .get(connect.unwrap())
+        .starts_with("connect(1, {app: \"live\""));
+    let types: Vec<u8> = data.types.iter().map(|(id, _)| *id).collect();
+    assert!(
+        types.contains(&8) && types.contains(&9) && types.contains(&20),
+        "{types:?}"
+    );
+    let codecs = &data.codecs[&(0, 1)];
+    assert_eq!(codecs.video.as_deref(), Some("AVC"));
+    assert!(
+        codecs.audio.as_deref().unwrap().starts_with("AAC"),
+        "{codecs:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn detail_pane_shows_the_row_at_once_and_the_record_when_the_worker_answers() {
+    use rtmpscope::rtmp::MessageBody;
+    use shared::protocol::MessageDetail;
+    let data = Data(Rc::new(loaded()));
+    let full =
+        rtmpscope::analyze_bytes(support::PUBLISH, rtmpscope::AnalyzerOptions::default()).unwrap();
+    let record = full
+        .messages
+        .iter()
+        .find(|m| matches!(&m.message.body, MessageBody::Command(c) if c.name == "connect"))
+        .unwrap()
+        .clone();
+    let pane = |detail: Option<MessageDetail>| ui::detail::DetailProps {
+        data: data.clone(),
+        selected: Some(record.index),
+        detail: detail.map(Rc::new),
+        on_jump: yew::Callback::noop(),
+    };
+    let waiting = mount::<ui::detail::DetailPane>(pane(None)).await;
+    let text = waiting.text_content().unwrap();
+    assert!(
+        text.starts_with(&format!("#{} AMF0 Command type 20", record.index)),
+        "{text}"
+    );
+    assert!(text.contains("connect(1, {app: \"live\""), "{text}");
+    assert!(
+        text.contains("decoding…") && !text.contains("csid / msid"),
+        "{text}"
+    );
+    let answered = mount::<ui::detail::DetailPane>(pane(Some(MessageDetail {
+        index: record.index,
+        record: Some(record.clone()),
+        tree: Vec::new(),
+        raw: None,
+    })))
+    .await;
+    let text = answered.text_content().unwrap();
+    assert!(!text.contains("decoding…"), "{text}");
+    assert!(text.contains("csid / msid3 / 0"), "{text}");
+    assert!(text.contains("answered by #"), "{text}");
 }

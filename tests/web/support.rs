@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Element, HtmlElement};
 
+use super::shared::rows::{stream_codecs, MessageRow};
 use super::ui::model::Loaded;
 
 pub const PUBLISH: &[u8] = include_bytes!("../data/nginx-ffmpeg-publish.pcap");
@@ -26,7 +27,18 @@ pub fn loaded() -> Loaded {
         .map(|m| describe(&m.message, 120))
         .collect();
     let checks = super::shared::flv_checks::export_checks(&mut report);
-    Loaded::new("nginx-ffmpeg-publish.pcap".into(), report, summaries).with_flv_checks(checks)
+    // What the worker sends: a row per message, the report without them, the codecs.
+    let rows = report.messages.iter().map(MessageRow::of).collect();
+    let codecs = stream_codecs(&report.messages);
+    report.messages = Vec::new();
+    Loaded::new(
+        "nginx-ffmpeg-publish.pcap".into(),
+        report,
+        rows,
+        summaries,
+        codecs,
+    )
+    .with_flv_checks(checks)
 }
 
 /// Waits `ms` milliseconds (lets Yew render).

@@ -17,6 +17,7 @@ use rtmpscope::rtmp::MessageBody;
 use wasm_bindgen_test::*;
 use web_sys::Blob;
 
+use shared::rows::{Codecs, MessageRow};
 use worker::analysis::{analyze_blob, export_json};
 use worker::detail::message_detail;
 
@@ -52,21 +53,37 @@ async fn analyses_a_blob_in_slices_with_progress() {
     let mut expected = serde_json::to_string_pretty(&analysis.report).unwrap();
     expected.push('\n');
     assert_eq!(export_json(&analysis.report).unwrap(), expected);
-    // The page's pieces (head without messages, message chunks) put back together give the same
-    // JSON as the report.
-    let mut rebuilt: rtmpscope::Report = serde_json::from_str(&analysis.head_json).unwrap();
-    assert!(rebuilt.messages.is_empty());
+    // The page's pieces: the head is the report without its messages, and the chunks hold a
+    // row and a summary per message, in order.
+    let mut head: rtmpscope::Report = serde_json::from_str(&analysis.head_json).unwrap();
+    assert!(head.messages.is_empty());
+    head.messages = analysis.report.messages.clone();
+    assert_eq!(export_json(&head).unwrap(), expected);
     assert_eq!(analysis.chunk_count(), 1);
     let mut summaries: Vec<String> = Vec::new();
+    let mut rows: Vec<MessageRow> = Vec::new();
     for at in 0..analysis.chunk_count() {
         let chunk = analysis.message_chunk(at).unwrap();
-        let part: Vec<rtmpscope::analysis::MessageRecord> =
-            serde_json::from_str(&chunk.json).unwrap();
-        rebuilt.messages.extend(part);
+        rows.extend(serde_json::from_str::<Vec<MessageRow>>(&chunk.json).unwrap());
         summaries.extend(serde_json::from_str::<Vec<String>>(&chunk.summaries_json).unwrap());
     }
-    assert_eq!(export_json(&rebuilt).unwrap(), expected);
+    let expected_rows: Vec<MessageRow> = analysis
+        .report
+        .messages
+        .iter()
+        .map(MessageRow::of)
+        .collect();
+    assert_eq!(rows, expected_rows);
+    assert_eq!(
+        rows[5].type_name(),
+        analysis.report.messages[5].message.type_name()
+    );
     assert_eq!(summaries.len(), 386);
+    // The codecs of the stream, for the session card.
+    let codecs: Vec<Codecs> = serde_json::from_str(&analysis.codecs_json).unwrap();
+    assert_eq!(codecs.len(), 1);
+    assert_eq!((codecs[0].conn, codecs[0].msid), (0, 1));
+    assert_eq!(codecs[0].video.as_deref(), Some("AVC"));
     assert!(
         summaries
             .iter()
@@ -145,6 +162,8 @@ async fn detail_has_the_typed_tree_and_the_body_bytes() {
         .unwrap();
     let detail = message_detail(report, &file, connect.index);
     assert_eq!(detail.index, connect.index);
+    // The whole record comes with it: the page keeps only the row.
+    assert_eq!(detail.record.as_ref(), Some(connect));
     let keys: Vec<&str> = detail.tree.iter().map(|n| n.key.as_str()).collect();
     assert_eq!(&keys[..3], ["name", "transaction id", "command object"]);
     let object = &detail.tree[2];
@@ -173,7 +192,7 @@ async fn detail_has_the_typed_tree_and_the_body_bytes() {
 
     // A message that does not exist has an empty detail.
     let missing = message_detail(report, &file, 1_000_000);
-    assert!(missing.tree.is_empty() && missing.raw.is_none());
+    assert!(missing.tree.is_empty() && missing.raw.is_none() && missing.record.is_none());
 }
 
 #[wasm_bindgen_test]
@@ -283,4 +302,36 @@ async fn streams_without_their_sequence_headers_cannot_be_exported() {
     let media = checks.iter().find(|c| c.msid == 1).unwrap();
     let reason = media.error.as_deref().unwrap();
     assert!(reason.contains("sequence header"), "{reason}");
+}
+
+/// The stream reader (BYOB, 1 MiB reads) and the fallback (`Blob.arrayBuffer()` slices) hand
+/// out the same bytes in the same slices, slices that end inside one of the browser's reads.
+#[wasm_bindgen_test]
+async fn both_blob_readers_give_every_byte_in_order() {
+    use worker::stream::BlobReader;
+    let bytes: Vec<u8> = (0..3_500_000u32).map(|i| (i % 251) as u8).collect();
+    let file = blob(&bytes);
+    let slice = 1_500_000;
+    for sliced in [false, true] {
+        let mut reader = if sliced {
+            BlobReader::sliced(&file, slice).unwrap()
+        } else {
+            BlobReader::new(&file, slice).unwrap()
+        };
+        let mut buffer = vec![0u8; slice];
+        let mut read = Vec::new();
+        let mut lengths = Vec::new();
+        loop {
+            let len = reader.next_slice(&mut buffer).await.unwrap();
+            if len == 0 {
+                break;
+            }
+            lengths.push(len);
+            read.extend_from_slice(&buffer[..len]);
+        }
+        assert_eq!(lengths, [slice, slice, 500_000], "sliced: {sliced}");
+        assert!(read == bytes, "sliced: {sliced}");
+        // Past the end it stays at the end.
+        assert_eq!(reader.next_slice(&mut buffer).await.unwrap(), 0);
+    }
 }

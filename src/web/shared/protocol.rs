@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 
+use rtmpscope::analysis::MessageRecord;
 use rtmpscope::rtmp::body_spans::BodySpan;
 
 use super::amf_node::AmfNode;
@@ -45,7 +46,7 @@ pub enum Event {
         done: f64,
         total: f64,
     },
-    /// A chunk of the messages (a JSON array of `MessageRecord`, UTF-8) and their one-line
+    /// A chunk of the messages (a JSON array of `MessageRow`, UTF-8) and their one-line
     /// summaries (a JSON array of strings, UTF-8), in message order: `done` messages sent with
     /// this one, of `total`. Sent a chunk at a time as the page asks for them
     /// ([`Request::MoreMessages`]), the bytes transferred rather than copied, so the page parses
@@ -61,6 +62,8 @@ pub enum Event {
         head_json: String,
         /// Which streams can be exported as FLV (a JSON array of `FlvCheck`).
         flv_json: String,
+        /// The codecs of each stream (a JSON array of `Codecs`).
+        codecs_json: String,
     },
     Failed {
         message: String,
@@ -93,10 +96,13 @@ impl PartialEq for JsBytes {
     }
 }
 
-/// What the detail pane needs that the report's JSON cannot carry.
+/// What the detail pane shows beyond the message's row: the whole record, the typed AMF tree
+/// and the raw bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageDetail {
     pub index: u64,
+    /// The message as the report has it (`None` for an index that does not exist).
+    pub record: Option<MessageRecord>,
     /// The decoded AMF body with its types (commands, data, shared objects); empty otherwise.
     pub tree: Vec<AmfNode>,
     pub raw: Option<RawBytes>,
@@ -229,10 +235,12 @@ impl Event {
             Event::Done {
                 head_json,
                 flv_json,
+                codecs_json,
             } => {
                 let obj = typed("done");
                 set(&obj, "report", &JsValue::from_str(head_json));
                 set(&obj, "flv", &JsValue::from_str(flv_json));
+                set(&obj, "codecs", &JsValue::from_str(codecs_json));
                 obj
             }
             Event::Failed { message } => {
@@ -280,6 +288,7 @@ impl Event {
             "done" => Event::Done {
                 head_json: get_string(value, "report")?,
                 flv_json: get_string(value, "flv")?,
+                codecs_json: get_string(value, "codecs")?,
             },
             "failed" => Event::Failed {
                 message: get_string(value, "message")?,

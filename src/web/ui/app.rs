@@ -71,7 +71,7 @@ pub struct App {
     pub(super) data: Option<Data>,
     pub(super) tab: Tab,
     pub(super) filter: Filter,
-    /// Positions in `report.messages` that pass the filter.
+    /// Positions in `data.rows` that pass the filter.
     pub(super) visible: Rc<Vec<u32>>,
     pub(super) selected: Option<u64>,
     pub(super) detail: Option<Rc<MessageDetail>>,
@@ -304,12 +304,13 @@ impl App {
             Event::Done {
                 head_json,
                 flv_json,
+                codecs_json,
             } => {
                 let Some((name, reading)) = self.pending.take() else {
                     return false;
                 };
                 self.progress = None;
-                match reading.finish(name, &head_json, &flv_json) {
+                match reading.finish(name, &head_json, &flv_json, &codecs_json) {
                     Ok(loaded) => {
                         if loaded.report.sessions.is_empty() {
                             self.error = Some(no_rtmp_message(&loaded.report));

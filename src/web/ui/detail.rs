@@ -40,28 +40,33 @@ fn jump(on_jump: &Callback<u64>, index: u64, label: String) -> Html {
 
 #[function_component(DetailPane)]
 pub fn detail_pane(props: &DetailProps) -> Html {
-    let record = props
-        .selected
-        .and_then(|i| props.data.position(i))
-        .and_then(|pos| props.data.report.messages.get(pos));
-    let Some(m) = record else {
+    let Some(row) = props.selected.and_then(|i| props.data.row(i)) else {
         return html! {
             <aside class="detail" data-testid="detail-pane">
                 <p class="muted">{ "Select a message: click a row, or ↑ ↓ / j k." }</p>
             </aside>
         };
     };
-    let detail = props.detail.as_ref().filter(|d| d.index == m.index);
+    // The page has the row; the whole record comes from the worker with the detail.
+    let detail = props.detail.as_ref().filter(|d| d.index == row.index);
+    let record = detail.and_then(|d| d.record.as_ref());
     html! {
         <aside class="detail" data-testid="detail-pane">
             <h3>
-                { format!("#{} {} ", m.index, m.message.type_name()) }
-                <span class="muted">{ format!("type {}", m.message.type_id) }</span>
+                { format!("#{} {} ", row.index, row.type_name()) }
+                <span class="muted">{ format!("type {}", row.type_id) }</span>
             </h3>
-            <p class="summary-line mono">{ props.data.summary(m.index) }</p>
-            { links(m, &props.on_jump) }
-            { headers(&props.data, m) }
-            { body(m) }
+            <p class="summary-line mono">{ props.data.summary(row.index) }</p>
+            { match record {
+                Some(m) => html! {
+                    <>
+                        { links(m, &props.on_jump) }
+                        { headers(&props.data, m) }
+                        { body(m) }
+                    </>
+                },
+                None => html! { <p class="muted">{ "decoding…" }</p> },
+            } }
             { match detail {
                 Some(d) if !d.tree.is_empty() => html! {
                     <section>
@@ -69,9 +74,7 @@ pub fn detail_pane(props: &DetailProps) -> Html {
                         <AmfTree nodes={Rc::new(d.tree.clone())} />
                     </section>
                 },
-                Some(_) => Html::default(),
-                None if has_amf(&m.message.body) => html! { <p class="muted">{ "decoding…" }</p> },
-                None => Html::default(),
+                _ => Html::default(),
             } }
             { detail.and_then(|d| d.raw.clone()).map(|raw| html! {
                 <section>
@@ -81,13 +84,6 @@ pub fn detail_pane(props: &DetailProps) -> Html {
             }).unwrap_or_default() }
         </aside>
     }
-}
-
-fn has_amf(body: &MessageBody) -> bool {
-    matches!(
-        body,
-        MessageBody::Command(_) | MessageBody::Data(_) | MessageBody::SharedObject(_)
-    )
 }
 
 fn links(m: &MessageRecord, on_jump: &Callback<u64>) -> Html {

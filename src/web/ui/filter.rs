@@ -2,6 +2,8 @@
 
 use rtmpscope::rtmp::Dir;
 
+use crate::shared::rows::contains_lowercase;
+
 use super::model::Loaded;
 
 /// Groups of message types a user thinks in.
@@ -99,23 +101,19 @@ impl Filter {
         *self == Filter::default()
     }
 
-    /// Positions in `report.messages` of the messages that pass.
+    /// Positions in `rows` of the messages that pass.
     pub fn apply(&self, data: &Loaded) -> Vec<u32> {
         let needle = self.text.trim().to_lowercase();
-        data.report
-            .messages
+        data.rows
             .iter()
             .enumerate()
             .filter(|(i, m)| {
                 self.conn.is_none_or(|c| c == m.conn)
-                    && self.dir.is_none_or(|d| d == m.message.dir)
-                    && self.kind.matches(m.message.type_id)
+                    && self.dir.is_none_or(|d| d == m.dir)
+                    && self.kind.matches(m.type_id)
                     && (needle.is_empty()
-                        || data
-                            .summaries_lower
-                            .get(*i)
-                            .is_some_and(|s| s.contains(&needle))
-                        || m.message.type_name().to_lowercase().contains(&needle))
+                        || contains_lowercase(data.summaries.get(*i), &needle)
+                        || contains_lowercase(m.type_name(), &needle))
             })
             .map(|(i, _)| i as u32)
             .collect()

@@ -98,5 +98,5 @@ pub fn step(visible: &[u32], data: &Loaded, selected: Option<u64>, step: Move) -
         }
     };
     let pos = *visible.get(target as usize)?;
-    data.report.messages.get(pos as usize).map(|m| m.index)
+    data.rows.get(pos as usize).map(|m| m.index)
 }

@@ -138,9 +138,9 @@ fn filter_bar(props: &MessagesViewProps) -> Html {
             <span class="spacer" />
             <span class="num" data-testid="message-count"
                   data-visible={props.visible.len().to_string()}
-                  data-total={data.report.messages.len().to_string()}>
+                  data-total={data.rows.len().to_string()}>
                 { format!("{} of {} messages", format::count(props.visible.len() as u64),
-                    format::count(data.report.messages.len() as u64)) }
+                    format::count(data.rows.len() as u64)) }
             </span>
         </div>
     }

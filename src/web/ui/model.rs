@@ -4,18 +4,20 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use rtmpscope::capture::Timestamp;
-use rtmpscope::rtmp::MessageBody;
 use rtmpscope::Report;
 
 use crate::shared::flv_checks::FlvCheck;
+use crate::shared::rows::{Codecs, MessageRow, Summaries};
 
 /// One analysed capture.
 pub struct Loaded {
     pub name: String,
+    /// The report without its messages (the worker keeps those; the page has their rows).
     pub report: Report,
-    /// Each message's one-line summary, and its lower-case form for the text filter.
-    pub summaries: Vec<String>,
-    pub summaries_lower: Vec<String>,
+    /// A row per message, in report order.
+    pub rows: Vec<MessageRow>,
+    /// Each message's one-line summary, by position.
+    pub summaries: Summaries,
     /// Codecs seen per (connection, message stream).
     pub codecs: BTreeMap<(u32, u32), Codecs>,
     /// The capture's first packet time: relative times count from it.
@@ -27,60 +29,27 @@ pub struct Loaded {
     pub flv: BTreeMap<(u32, u32), Result<(), String>>,
 }
 
-/// What the media tag headers of one message stream said.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Codecs {
-    pub video: Option<String>,
-    pub audio: Option<String>,
-}
-
 impl Loaded {
-    pub fn new(name: String, report: Report, summaries: Vec<String>) -> Self {
-        let summaries_lower = summaries.iter().map(|s| s.to_lowercase()).collect();
-        let mut codecs: BTreeMap<(u32, u32), Codecs> = BTreeMap::new();
+    pub fn new(
+        name: String,
+        report: Report,
+        rows: Vec<MessageRow>,
+        summaries: Summaries,
+        codecs: Vec<Codecs>,
+    ) -> Self {
         let mut types: BTreeMap<u8, String> = BTreeMap::new();
-        for m in &report.messages {
-            let msg = &m.message;
+        for row in &rows {
             types
-                .entry(msg.type_id)
-                .or_insert_with(|| msg.type_name().to_string());
-            match &msg.body {
-                MessageBody::Video(v) => {
-                    let entry = codecs.entry((m.conn, msg.msid)).or_default();
-                    if entry.video.is_none() {
-                        entry.video = Some(
-                            v.fourcc
-                                .clone()
-                                .unwrap_or_else(|| v.codec_name().to_string()),
-                        );
-                    }
-                }
-                MessageBody::Audio(a) => {
-                    let entry = codecs.entry((m.conn, msg.msid)).or_default();
-                    if entry.audio.is_none() {
-                        let mut text = a
-                            .fourcc
-                            .clone()
-                            .unwrap_or_else(|| a.format_name().to_string());
-                        if let Some(rate) = a.rate_hz {
-                            text.push_str(&format!(" {} kHz", f64::from(rate) / 1000.0));
-                        }
-                        if let Some(stereo) = a.stereo {
-                            text.push_str(if stereo { " stereo" } else { " mono" });
-                        }
-                        entry.audio = Some(text);
-                    }
-                }
-                _ => {}
-            }
+                .entry(row.type_id)
+                .or_insert_with(|| row.type_name().to_string());
         }
         Loaded {
             name,
             start: report.capture.summary.start_time,
             report,
+            rows,
             summaries,
-            summaries_lower,
-            codecs,
+            codecs: codecs.into_iter().map(|c| ((c.conn, c.msid), c)).collect(),
             types: types.into_iter().collect(),
             flv: BTreeMap::new(),
         }
@@ -106,20 +75,23 @@ impl Loaded {
         format!("{stem}-conn{conn}-stream{msid}.flv")
     }
 
+    /// The summary of message `index`.
     pub fn summary(&self, index: u64) -> &str {
-        usize::try_from(index)
-            .ok()
-            .and_then(|i| self.summaries.get(i))
-            .map_or("", String::as_str)
+        self.position(index).map_or("", |at| self.summaries.get(at))
     }
 
-    /// Position of message `index` in `report.messages`.
+    /// Position of message `index` in `rows`.
     pub fn position(&self, index: u64) -> Option<usize> {
         let at = usize::try_from(index).ok()?;
-        match self.report.messages.get(at) {
+        match self.rows.get(at) {
             Some(m) if m.index == index => Some(at),
-            _ => self.report.messages.iter().position(|m| m.index == index),
+            _ => self.rows.iter().position(|m| m.index == index),
         }
+    }
+
+    /// The row of message `index`.
+    pub fn row(&self, index: u64) -> Option<&MessageRow> {
+        self.rows.get(self.position(index)?)
     }
 
     /// The session number (position in `sessions`) of a TCP connection.
@@ -130,11 +102,10 @@ impl Loaded {
     /// The first message at or after `frame` (on `conn` if given), for diagnostics that point
     /// at a frame rather than a message.
     pub fn message_near_frame(&self, frame: u64, conn: Option<u32>) -> Option<u64> {
-        self.report
-            .messages
+        self.rows
             .iter()
             .filter(|m| conn.is_none_or(|c| c == m.conn))
-            .find(|m| m.message.frame >= frame)
+            .find(|m| m.frame >= frame)
             .map(|m| m.index)
     }
 }

@@ -8,7 +8,8 @@ use yew::prelude::*;
 
 use super::chart::BitrateChart;
 use super::format;
-use super::model::{Codecs, Data};
+use super::model::Data;
+use crate::shared::rows::Codecs;
 
 #[derive(Properties, PartialEq)]
 pub struct SessionListProps {

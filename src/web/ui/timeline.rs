@@ -112,11 +112,10 @@ fn render_row(
     selected: Option<u64>,
     on_select: &Callback<u64>,
 ) -> Html {
-    let Some(m) = data.report.messages.get(pos) else {
+    let Some(msg) = data.rows.get(pos) else {
         return Html::default();
     };
-    let msg = &m.message;
-    let index = m.index;
+    let index = msg.index;
     let onclick = {
         let on_select = on_select.clone();
         Callback::from(move |_: MouseEvent| on_select.emit(index))
@@ -134,7 +133,7 @@ fn render_row(
         _ => "t-other",
     };
     let session = data
-        .session_of(m.conn)
+        .session_of(msg.conn)
         .map(|s| (s + 1).to_string())
         .unwrap_or_default();
     html! {
@@ -152,7 +151,7 @@ fn render_row(
             <span class="type">{ msg.type_name().to_string() }</span>
             <span class="num">{ msg.timestamp }</span>
             <span class="num">{ msg.length }</span>
-            <span class="summary">{ data.summary(index) }</span>
+            <span class="summary">{ data.summaries.get(pos) }</span>
         </div>
     }
 }

@@ -75,7 +75,7 @@ fn toolbar(app: &App, ctx: &Context<App>) -> Html {
                 <span>{ start }</span>
                 <span>{ duration }</span>
                 <span>{ format!("{} RTMP sessions", data.report.sessions.len()) }</span>
-                <span>{ format!("{} messages", format::count(data.report.messages.len() as u64)) }</span>
+                <span>{ format!("{} messages", format::count(data.rows.len() as u64)) }</span>
             </span>
         }
     });
@@ -175,7 +175,7 @@ fn body(app: &App, ctx: &Context<App>, data: &Data) -> Html {
         <>
             <nav class="tabs">
                 { tab(Tab::Sessions, format!("Sessions ({})", report.sessions.len()), "1") }
-                { tab(Tab::Messages, format!("Messages ({})", report.messages.len()), "2") }
+                { tab(Tab::Messages, format!("Messages ({})", data.rows.len()), "2") }
                 { tab(Tab::Diagnostics, format!("Diagnostics ({problems})"), "3") }
             </nav>
             { match app.tab {

@@ -5,13 +5,15 @@ use rtmpscope::analysis::describe;
 use rtmpscope::rtmp::RtmpConfig;
 
 use crate::shared::flv_checks::export_checks;
+use crate::shared::rows::{stream_codecs, MessageRow};
+
+use super::stream::BlobReader;
 use rtmpscope::{Analyzer, AnalyzerOptions, Report};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, FileReaderSync};
 
 /// Bytes read per slice: large enough that per-slice overhead vanishes, small enough that
 /// progress moves and memory stays flat.
-pub const SLICE_BYTES: usize = 8 * 1024 * 1024;
+pub const SLICE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Width of the one-line summaries, as in `rtmpscope messages`.
 pub const SUMMARY_WIDTH: usize = 120;
@@ -27,11 +29,13 @@ pub struct Analysis {
     pub head_json: String,
     /// Which streams can be exported as FLV, as a JSON array of `FlvCheck`.
     pub flv_json: String,
+    /// The codecs of each stream, as a JSON array of `Codecs`.
+    pub codecs_json: String,
 }
 
 /// One piece of the message list as the page reads it.
 pub struct MessageChunk {
-    /// The messages, as a JSON array of `MessageRecord`.
+    /// The messages, as a JSON array of `MessageRow`.
     pub json: String,
     /// Their one-line summaries, as a JSON array of strings.
     pub summaries_json: String,
@@ -43,9 +47,9 @@ impl Analysis {
         self.report.messages.len().div_ceil(MESSAGES_PER_CHUNK)
     }
 
-    /// Chunk `at` (0-based) of the messages, encoded only when asked for: the page gets the
-    /// chunks one after the other, so the JSON of the whole list (85 MB for 138,560 messages)
-    /// is never in memory at once.
+    /// Chunk `at` (0-based) of the messages as the page keeps them (rows and summaries), encoded
+    /// only when asked for: the page gets the chunks one after the other, so the JSON of the
+    /// whole list is never in memory at once.
     pub fn message_chunk(&self, at: usize) -> Result<MessageChunk, String> {
         let encode = |e: serde_json::Error| format!("cannot encode the report: {e}");
         let from = at.saturating_mul(MESSAGES_PER_CHUNK);
@@ -57,8 +61,9 @@ impl Analysis {
             .iter()
             .map(|m| describe(&m.message, SUMMARY_WIDTH))
             .collect();
+        let rows: Vec<MessageRow> = chunk.iter().map(MessageRow::of).collect();
         Ok(MessageChunk {
-            json: serde_json::to_string(chunk).map_err(encode)?,
+            json: serde_json::to_string(&rows).map_err(encode)?,
             summaries_json: serde_json::to_string(&summaries).map_err(encode)?,
         })
     }
@@ -100,25 +105,12 @@ pub fn read_slices(blob: &Blob, take: &mut dyn FnMut(&[u8], f64) -> bool) -> Res
     Ok(())
 }
 
-/// Starts reading `blob[from..from + SLICE_BYTES]`, or `None` at the end.
-fn read_slice(blob: &Blob, from: f64, total: f64) -> Result<Option<JsFuture>, String> {
-    if from >= total {
-        return Ok(None);
-    }
-    let end = (from + SLICE_BYTES as f64).min(total);
-    let slice = blob
-        .slice_with_f64_and_f64(from, end)
-        .map_err(|e| js_error("cannot slice the file", e))?;
-    Ok(Some(JsFuture::from(slice.array_buffer())))
-}
-
 /// Analyses `blob`, calling `progress(bytes_done, bytes_total)` after each slice.
 /// Fails with a message for the user when the file is not a capture or cannot be read.
 ///
-/// The browser reads the next slice while the analyzer works on this one. Reading a File is
-/// Chromium's work outside this thread, and the slower half: `FileReaderSync`, one slice after
-/// the other, blocked the worker 3.2 s of the 7.2 s it took on the 1 GiB benchmark; read ahead,
-/// the analysis takes 5.5–6.7 s (`scripts/bench-web.mjs`).
+/// The browser reads the next slice while the analyzer works on this one ([`BlobReader`]: a
+/// stream read into one reused buffer, the fastest way Chromium reads a File and the only one
+/// that leaves no garbage).
 pub async fn analyze_blob(
     blob: &Blob,
     name: &str,
@@ -137,27 +129,27 @@ pub async fn analyze_blob(
     let mut buffer = vec![0u8; SLICE_BYTES];
     let mut offset = 0.0;
     progress(0.0, total);
-    let mut next = read_slice(blob, offset, total)?;
-    while let Some(pending) = next.take() {
-        let bytes = pending
-            .await
-            .map_err(|e| js_error("cannot read the file", e))?;
-        let bytes = Uint8Array::new(&bytes);
-        let len = (bytes.length() as usize).min(buffer.len());
-        offset = (offset + len as f64).min(total);
-        if len > 0 {
-            next = read_slice(blob, offset, total)?;
-        }
-        let Some(piece) = buffer.get_mut(..len) else {
+    let mut reader = BlobReader::new(blob, SLICE_BYTES)?;
+    loop {
+        let len = reader.next_slice(&mut buffer).await?;
+        let Some(piece) = buffer.get(..len).filter(|p| !p.is_empty()) else {
             break;
         };
-        bytes.subarray(0, len as u32).copy_to(piece);
+        offset = (offset + len as f64).min(total);
         progress(offset, total);
         // An error means the rest cannot be read; finish() reports everything before it.
         if analyzer.feed(piece).is_err() {
             break;
         }
+        // The message count extrapolated from the part read: the list is reserved early, while
+        // copying it costs little, rather than doubled late, which left the old copy (37 MiB of
+        // the 1 GiB benchmark's) in wasm memory, never to be given back.
+        if offset < total {
+            let kept = analyzer.messages_kept() as f64;
+            analyzer.expect_messages((kept * total / offset) as usize);
+        }
     }
+    drop(reader);
     let report = analyzer.finish().map_err(|e| {
         let name = if name.is_empty() { "the file" } else { name };
         format!("{name} is not a capture file: {e}")
@@ -181,9 +173,11 @@ pub fn analysis_of(mut report: Report) -> Result<Analysis, String> {
     report.messages = messages;
     let head_json = head?;
     let flv_json = serde_json::to_string(&export_checks(&mut report)).map_err(encode)?;
+    let codecs_json = serde_json::to_string(&stream_codecs(&report.messages)).map_err(encode)?;
     Ok(Analysis {
         report,
         head_json,
         flv_json,
+        codecs_json,
     })
 }

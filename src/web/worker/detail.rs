@@ -14,12 +14,14 @@ pub fn message_detail(report: &Report, file: &Blob, index: u64) -> MessageDetail
     let Some(record) = find(report, index) else {
         return MessageDetail {
             index,
+            record: None,
             tree: Vec::new(),
             raw: None,
         };
     };
     MessageDetail {
         index,
+        record: Some(record.clone()),
         tree: body_tree(&record.message.body),
         raw: super::raw::raw_bytes(record, file),
     }

@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod detail;
 pub mod flv;
 pub mod raw;
+pub mod stream;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -48,6 +49,7 @@ fn post_next_chunk(scope: &DedicatedWorkerGlobalScope, loaded: &mut Loaded) {
             &Event::Done {
                 head_json: std::mem::take(&mut analysis.head_json),
                 flv_json: std::mem::take(&mut analysis.flv_json),
+                codecs_json: std::mem::take(&mut analysis.codecs_json),
             },
         );
         return;
@@ -145,8 +147,8 @@ async fn analyze(
     let mut progress = |done: f64, total: f64| post(scope, &Event::Progress { done, total });
     match analysis::analyze_blob(&file, &name, &mut progress).await {
         Ok(analysis) => {
-            // The page keeps its own copy of the messages, sent chunk by chunk as it asks; the
-            // worker keeps the report for details.
+            // The page keeps a row of each message, sent chunk by chunk as it asks; the worker
+            // keeps the report for details.
             let mut current = Loaded {
                 analysis,
                 file,
