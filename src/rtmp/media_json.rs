@@ -150,3 +150,7 @@ impl From<VideoTagHeaderJson> for VideoTagHeader {
 fn present(ex: Option<Box<ExTagFields>>) -> Option<Box<ExTagFields>> {
     ex.filter(|ex| **ex != ExTagFields::default())
 }
+
+#[cfg(test)]
+#[path = "media_json_tests.rs"]
+mod tests;
