@@ -88,10 +88,10 @@ pub fn describe_body(body: &MessageBody, length: u32, max_width: usize) -> Strin
             )
         }
         MessageBody::Audio(a) => {
-            let name = match (&a.fourcc, a.tracks().is_empty()) {
-                (Some(fourcc), _) => fourcc.as_str(),
-                (None, false) => "multitrack",
-                (None, true) => a.format_name(),
+            let name = match (a.fourcc, a.tracks().is_empty()) {
+                (Some(fourcc), _) => fourcc.to_string(),
+                (None, false) => "multitrack".to_string(),
+                (None, true) => a.format_name().to_string(),
             };
             let mut s = format!("Audio {name}");
             push_tracks(&mut s, a.tracks());
@@ -104,7 +104,10 @@ pub fn describe_body(body: &MessageBody, length: u32, max_width: usize) -> Strin
             format!("{s} {}", size(length))
         }
         MessageBody::Video(v) => {
-            let mut s = format!("Video {}", v.fourcc.as_deref().unwrap_or(v.codec_name()));
+            let mut s = match v.fourcc {
+                Some(fourcc) => format!("Video {fourcc}"),
+                None => format!("Video {}", v.codec_name()),
+            };
             push_tracks(&mut s, v.tracks());
             if v.sequence_header {
                 s.push_str(" sequence header");

@@ -95,7 +95,7 @@ fn flag(set: bool, bit: u8) -> u8 {
 
 impl CompactVideo {
     fn from_header(v: &VideoTagHeader) -> Option<Self> {
-        if v.fourcc.is_some() || v.config.is_some() || v.ex.is_some() {
+        if v.fourcc.is_some() || v.ex.is_some() {
             return None;
         }
         Some(CompactVideo {
@@ -126,7 +126,6 @@ impl CompactVideo {
             command: has(V_HAS_COMMAND).then_some(self.command),
             keyframe: has(V_KEYFRAME),
             sequence_header: has(V_SEQUENCE_HEADER),
-            config: None,
             ex: None,
         }
     }
@@ -134,7 +133,7 @@ impl CompactVideo {
 
 impl CompactAudio {
     fn from_header(a: &AudioTagHeader) -> Option<Self> {
-        if a.fourcc.is_some() || a.config.is_some() || a.ex.is_some() {
+        if a.fourcc.is_some() || a.ex.is_some() {
             return None;
         }
         Some(CompactAudio {
@@ -166,7 +165,6 @@ impl CompactAudio {
             fourcc: None,
             multitrack: has(A_MULTITRACK),
             sequence_header: has(A_SEQUENCE_HEADER),
-            config: None,
             ex: None,
         }
     }

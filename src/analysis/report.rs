@@ -108,5 +108,16 @@ mod tests {
             std::mem::size_of::<RtmpMessage>(),
             std::mem::size_of::<MessageBody>()
         );
+        use crate::rtmp::control::*;
+        use crate::rtmp::media::*;
+        eprintln!(
+            "video {} audio {} pc {} uc {} ts {} ex {}",
+            std::mem::size_of::<VideoTagHeader>(),
+            std::mem::size_of::<AudioTagHeader>(),
+            std::mem::size_of::<ProtocolControl>(),
+            std::mem::size_of::<UserControlEvent>(),
+            std::mem::size_of::<crate::capture::Timestamp>(),
+            std::mem::size_of::<ExTagFields>()
+        );
     }
 }

@@ -1,16 +1,15 @@
 //! Audio (8) and video (9) message bodies: the FLV tag header only, legacy and Enhanced RTMP.
 //! The codec payload is not decoded here.
 
-use std::borrow::Cow;
-
 use serde::{Deserialize, Serialize};
 
 use super::hex::HexBytes;
 use super::media_ex::{
     multitrack_type_name, peek_packet_types, read_ex_header, ExHeader, MediaTrack,
 };
-use super::media_json::{AudioTagHeaderJson, VideoTagHeaderJson};
+use super::media_json::{AudioTagHeaderJson, MultichannelConfigJson, VideoTagHeaderJson};
 use crate::amf::{decode_amf0_all, AmfLimits, AmfValue};
+pub use crate::codec::FourCc;
 
 pub const TYPE_AUDIO: u8 = 8;
 pub const TYPE_VIDEO: u8 = 9;
@@ -34,10 +33,20 @@ pub enum MediaError {
     },
 }
 
-/// Enhanced RTMP v2 fields of a tag header, present only when a ModEx prefix or a multitrack
-/// layout was used (boxed: most messages have none).
+/// The rare parts of a tag header, boxed so that a plain frame's header stays small: the codec
+/// configuration record of a sequence header, and the Enhanced RTMP v2 fields (ModEx,
+/// multitrack, metadata, multichannel layout). Present only when one of them is.
+///
+/// In a header's JSON these fields are flattened into the header, with the names of the
+/// multitrack layout and the tracks' packet type next to their ids (see `media_json`); this
+/// struct holds only the ids, and serialized on its own it writes only them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExTagFields {
+    /// The codec configuration record (AVCDecoderConfigurationRecord, AudioSpecificConfig,
+    /// Opus ID header, ...): the body after the tag header, as far as it was kept. Only on
+    /// sequence headers.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub config: Option<HexBytes>,
     /// A ModEx prefix was present.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub mod_ex: bool,
@@ -47,13 +56,9 @@ pub struct ExTagFields {
     /// Multitrack layout: 0 OneTrack, 1 ManyTracks, 2 ManyTracksManyCodecs.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub multitrack_type: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub multitrack_type_name: Option<Cow<'static, str>>,
     /// The packet type every track of a multitrack message carries.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub track_packet_type: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub track_packet_type_name: Option<Cow<'static, str>>,
     /// The tracks of a multitrack message with their ids, as far as the kept bytes show them.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub tracks: Vec<MediaTrack>,
@@ -66,34 +71,36 @@ pub struct ExTagFields {
     pub multichannel: Option<MultichannelConfig>,
 }
 
-/// The channel layout an Enhanced RTMP audio `MultichannelConfig` packet declares.
+/// The channel layout an Enhanced RTMP audio `MultichannelConfig` packet declares. Its JSON has
+/// a `channel_order_name` after `channel_order` (see [`MultichannelConfig::channel_order_name`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "MultichannelConfigJson", from = "MultichannelConfigJson")]
 pub struct MultichannelConfig {
     /// 0 Unspecified, 1 Native (the AudioChannel order, given as a mask), 2 Custom (a map).
     pub channel_order: u8,
-    pub channel_order_name: Cow<'static, str>,
     pub channel_count: u8,
     /// Custom order: the AudioChannel of each channel, in order.
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub channel_mapping: Vec<u8>,
     /// Native order: the AudioChannelMask of the channels present.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub channel_flags: Option<u32>,
 }
 
 impl MultichannelConfig {
+    pub fn channel_order_name(&self) -> &'static str {
+        match self.channel_order {
+            0 => "Unspecified",
+            1 => "Native",
+            2 => "Custom",
+            _ => "reserved",
+        }
+    }
+
     /// Reads the packet body after the FourCC; `None` when it is cut short.
     fn read(payload: &[u8]) -> Option<MultichannelConfig> {
         let (&order, rest) = payload.split_first()?;
         let (&count, rest) = rest.split_first()?;
         let mut config = MultichannelConfig {
             channel_order: order,
-            channel_order_name: Cow::Borrowed(match order {
-                0 => "Unspecified",
-                1 => "Native",
-                2 => "Custom",
-                _ => "reserved",
-            }),
             channel_count: count,
             channel_mapping: Vec::new(),
             channel_flags: None,
@@ -113,6 +120,11 @@ impl MultichannelConfig {
 }
 
 impl ExTagFields {
+    /// The multitrack layout's name.
+    pub fn multitrack_type_name(&self) -> Option<&'static str> {
+        self.multitrack_type.map(multitrack_type_name)
+    }
+
     /// A multitrack message's tracks' packet type, else the header's own.
     fn effective_packet_type(ex: Option<&Self>, packet_type: Option<u8>) -> Option<u8> {
         ex.and_then(|ex| ex.track_packet_type).or(packet_type)
@@ -122,31 +134,38 @@ impl ExTagFields {
         ex.map_or(&[], |ex| ex.tracks.as_slice())
     }
 
+    /// The boxed fields of an Enhanced RTMP header, `None` when there are none.
     fn from_header(
         h: &mut ExHeader<'_>,
-        packet_type_name: fn(u8) -> &'static str,
+        config: Option<HexBytes>,
         metadata: Vec<AmfValue>,
         multichannel: Option<MultichannelConfig>,
     ) -> Option<Box<Self>> {
-        if !h.mod_ex && h.multitrack_type.is_none() && metadata.is_empty() && multichannel.is_none()
-        {
-            return None;
-        }
-        Some(Box::new(ExTagFields {
+        let fields = ExTagFields {
+            config,
             mod_ex: h.mod_ex,
             timestamp_offset_nano: h.timestamp_offset_nano,
             multitrack_type: h.multitrack_type,
-            multitrack_type_name: h
-                .multitrack_type
-                .map(|t| Cow::Borrowed(multitrack_type_name(t))),
             track_packet_type: h.track_packet_type,
-            track_packet_type_name: h
-                .track_packet_type
-                .map(|t| Cow::Borrowed(packet_type_name(t))),
             tracks: std::mem::take(&mut h.tracks),
             metadata,
             multichannel,
-        }))
+        };
+        (fields != ExTagFields::default()).then(|| Box::new(fields))
+    }
+
+    /// The boxed fields of a legacy sequence header: its configuration record.
+    fn config_only(config: Option<HexBytes>) -> Option<Box<Self>> {
+        config.map(|config| {
+            Box::new(ExTagFields {
+                config: Some(config),
+                ..ExTagFields::default()
+            })
+        })
+    }
+
+    fn config(ex: Option<&Self>) -> Option<&HexBytes> {
+        ex.and_then(|ex| ex.config.as_ref())
     }
 }
 
@@ -172,16 +191,13 @@ pub struct AudioTagHeader {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub packet_type: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub fourcc: Option<String>,
+    pub fourcc: Option<FourCc>,
     #[serde(default)]
     pub multitrack: bool,
     /// A codec configuration rather than a frame.
     pub sequence_header: bool,
-    /// The codec configuration record (AAC AudioSpecificConfig, Opus ID header, ...): the body
-    /// after the tag header, as far as it was kept. Only on sequence headers.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub config: Option<HexBytes>,
-    /// ModEx and multitrack details (Enhanced RTMP v2).
+    /// The configuration record of a sequence header and the Enhanced RTMP v2 details (see
+    /// [`AudioTagHeader::config`]).
     #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
     pub ex: Option<Box<ExTagFields>>,
 }
@@ -198,7 +214,7 @@ pub struct VideoTagHeader {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub codec_id: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub fourcc: Option<String>,
+    pub fourcc: Option<FourCc>,
     /// AVCPacketType (legacy AVC/HEVC) or Enhanced RTMP VideoPacketType.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub packet_type: Option<u8>,
@@ -210,11 +226,8 @@ pub struct VideoTagHeader {
     pub command: Option<u8>,
     pub keyframe: bool,
     pub sequence_header: bool,
-    /// The codec configuration record (AVCDecoderConfigurationRecord, HEVC, AV1, VP9): the body
-    /// after the tag header, as far as it was kept. Only on sequence headers.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub config: Option<HexBytes>,
-    /// ModEx and multitrack details (Enhanced RTMP v2).
+    /// The configuration record of a sequence header and the Enhanced RTMP v2 details (see
+    /// [`VideoTagHeader::config`]).
     #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
     pub ex: Option<Box<ExTagFields>>,
 }
@@ -240,6 +253,11 @@ impl AudioTagHeader {
         ExTagFields::tracks(self.ex.as_deref())
     }
 
+    /// The codec configuration record of a sequence header, as far as it was kept.
+    pub fn config(&self) -> Option<&HexBytes> {
+        ExTagFields::config(self.ex.as_deref())
+    }
+
     /// Whether the message carries coded audio (not a configuration or end of sequence).
     pub fn is_coded_frame(&self) -> bool {
         if self.sequence_header {
@@ -259,7 +277,7 @@ impl VideoTagHeader {
 
     /// The legacy CodecID's name, or the Enhanced RTMP FourCC's codec.
     pub fn codec_name(&self) -> &'static str {
-        match (self.codec_id, self.fourcc.as_deref()) {
+        match (self.codec_id, self.fourcc) {
             (Some(codec), _) => video_codec_name(codec),
             (None, Some(fourcc)) if self.enhanced => video_fourcc_name(fourcc),
             (None, None) if self.enhanced && self.multitrack_type().is_some() => "several codecs",
@@ -306,6 +324,11 @@ impl VideoTagHeader {
     pub fn tracks(&self) -> &[MediaTrack] {
         ExTagFields::tracks(self.ex.as_deref())
     }
+
+    /// The codec configuration record of a sequence header, as far as it was kept.
+    pub fn config(&self) -> Option<&HexBytes> {
+        ExTagFields::config(self.ex.as_deref())
+    }
 }
 
 pub fn sound_format_name(format: u8) -> &'static str {
@@ -344,14 +367,14 @@ pub fn video_codec_name(codec: u8) -> &'static str {
 }
 
 /// The codec an Enhanced RTMP video FourCC stands for.
-pub fn video_fourcc_name(fourcc: &str) -> &'static str {
-    match fourcc {
-        "avc1" => "AVC",
-        "hvc1" => "HEVC",
-        "av01" => "AV1",
-        "vp09" => "VP9",
-        "vp08" => "VP8",
-        "vvc1" => "VVC",
+pub fn video_fourcc_name(fourcc: FourCc) -> &'static str {
+    match &fourcc.0 {
+        b"avc1" => "AVC",
+        b"hvc1" => "HEVC",
+        b"av01" => "AV1",
+        b"vp09" => "VP9",
+        b"vp08" => "VP8",
+        b"vvc1" => "VVC",
         _ => "unknown",
     }
 }
@@ -458,7 +481,6 @@ pub fn decode_audio(body: &[u8]) -> Result<AudioTagHeader, MediaError> {
         fourcc: None,
         multitrack: false,
         sequence_header: false,
-        config: None,
         ex: None,
     };
     if sound_format == 9 {
@@ -467,14 +489,12 @@ pub fn decode_audio(body: &[u8]) -> Result<AudioTagHeader, MediaError> {
         h.packet_type = Some(ex.packet_type);
         h.sequence_header = matches!(effective, 0 | 4);
         h.multitrack = ex.multitrack_type.is_some();
-        h.fourcc = ex.fourcc.take();
-        if ex.packet_type == 0 {
-            h.config = Some(HexBytes::from(ex.payload));
-        }
+        h.fourcc = ex.fourcc;
+        let config = (ex.packet_type == 0).then(|| HexBytes::from(ex.payload));
         let multichannel = (ex.packet_type == 4)
             .then(|| MultichannelConfig::read(ex.payload))
             .flatten();
-        h.ex = ExTagFields::from_header(&mut ex, audio_packet_type_name, Vec::new(), multichannel);
+        h.ex = ExTagFields::from_header(&mut ex, config, Vec::new(), multichannel);
         return Ok(h);
     }
     h.rate_hz = Some(match (b0 >> 2) & 3 {
@@ -494,15 +514,15 @@ pub fn decode_audio(body: &[u8]) -> Result<AudioTagHeader, MediaError> {
         h.aac_packet_type = Some(t);
         h.sequence_header = t == 0;
         if h.sequence_header {
-            h.config = body.get(2..).map(HexBytes::from);
+            h.ex = ExTagFields::config_only(body.get(2..).map(HexBytes::from));
         }
     }
     Ok(h)
 }
 
 /// Enhanced RTMP CodedFrames of these FourCCs start with a composition time (SI24).
-fn has_composition_time(fourcc: &str, packet_type: u8) -> bool {
-    packet_type == 1 && matches!(fourcc, "avc1" | "hvc1")
+fn has_composition_time(fourcc: FourCc, packet_type: u8) -> bool {
+    packet_type == 1 && matches!(fourcc, FourCc::AVC1 | FourCc::HVC1)
 }
 
 fn si24(b: &[u8]) -> Option<i32> {
@@ -527,7 +547,6 @@ pub fn decode_video(body: &[u8]) -> Result<VideoTagHeader, MediaError> {
         command: None,
         keyframe: frame_type == 1 || frame_type == 4,
         sequence_header: false,
-        config: None,
         ex: None,
     };
     let short = |what, needed| MediaError::Short {
@@ -545,8 +564,8 @@ pub fn decode_video(body: &[u8]) -> Result<VideoTagHeader, MediaError> {
         let effective = ex.track_packet_type.unwrap_or(ex.packet_type);
         h.packet_type = Some(ex.packet_type);
         h.sequence_header = matches!(effective, 0 | 5);
-        h.fourcc = ex.fourcc.take();
-        if let Some(fourcc) = h.fourcc.as_deref() {
+        h.fourcc = ex.fourcc;
+        if let Some(fourcc) = h.fourcc {
             if ex.multitrack_type.is_none() && has_composition_time(fourcc, ex.packet_type) {
                 h.composition_time = Some(
                     si24(ex.payload)
@@ -554,9 +573,7 @@ pub fn decode_video(body: &[u8]) -> Result<VideoTagHeader, MediaError> {
                 );
             }
         }
-        if ex.packet_type == 0 {
-            h.config = Some(HexBytes::from(ex.payload));
-        }
+        let config = (ex.packet_type == 0).then(|| HexBytes::from(ex.payload));
         // Metadata (colorInfo) is AMF0; what decodes is kept, a broken tail is dropped (the
         // frame is informational).
         let metadata = if ex.packet_type == 4 {
@@ -564,7 +581,7 @@ pub fn decode_video(body: &[u8]) -> Result<VideoTagHeader, MediaError> {
         } else {
             Vec::new()
         };
-        h.ex = ExTagFields::from_header(&mut ex, video_packet_type_name, metadata, None);
+        h.ex = ExTagFields::from_header(&mut ex, config, metadata, None);
         return Ok(h);
     }
     let codec = b0 & 0x0f;
@@ -580,7 +597,7 @@ pub fn decode_video(body: &[u8]) -> Result<VideoTagHeader, MediaError> {
         h.composition_time =
             Some(si24(body.get(2..).unwrap_or_default()).ok_or(short("composition time", 5))?);
         if h.sequence_header {
-            h.config = body.get(5..).map(HexBytes::from);
+            h.ex = ExTagFields::config_only(body.get(5..).map(HexBytes::from));
         }
     }
     Ok(h)
@@ -628,7 +645,7 @@ mod tests {
     fn enhanced_audio() {
         let h = decode_audio(&[0x90, b'O', b'p', b'u', b's', 1, 2]).unwrap();
         assert_eq!(h.packet_type, Some(0));
-        assert_eq!(h.fourcc.as_deref(), Some("Opus"));
+        assert_eq!(h.fourcc, Some(FourCc(*b"Opus")));
         assert!(h.sequence_header);
         assert_eq!(h.rate_hz, None);
         let h = decode_audio(&[0x91, b'm', b'p', b'4', b'a']).unwrap();
@@ -636,7 +653,7 @@ mod tests {
         assert!(!h.sequence_header);
         let h = decode_audio(&[0x95, 0x01, b'f', b'L', b'a', b'C', 0]).unwrap();
         assert!(h.multitrack);
-        assert_eq!(h.fourcc.as_deref(), Some("fLaC"));
+        assert_eq!(h.fourcc, Some(FourCc(*b"fLaC")));
         assert!(decode_audio(&[0x91, b'm']).is_err());
     }
 
@@ -686,18 +703,24 @@ mod tests {
     #[test]
     fn sequence_headers_carry_their_configuration_record() {
         let h = decode_audio(&[0xaf, 0x00, 0x12, 0x10]).unwrap();
-        assert_eq!(h.config, Some(HexBytes(vec![0x12, 0x10])));
-        assert_eq!(decode_audio(&[0xaf, 0x01, 0x21]).unwrap().config, None);
-        let h = decode_audio(&[0x90, b'O', b'p', b'u', b's', 1, 2]).unwrap();
-        assert_eq!(h.config, Some(HexBytes(vec![1, 2])));
-        let h = decode_video(&[0x17, 0x00, 0x00, 0x00, 0x00, 0x01, 0x64]).unwrap();
-        assert_eq!(h.config, Some(HexBytes(vec![0x01, 0x64])));
+        assert_eq!(h.config(), Some(&HexBytes(vec![0x12, 0x10])));
         assert_eq!(
-            decode_video(&[0x27, 0x01, 0, 0, 0, 9]).unwrap().config,
+            decode_audio(&[0xaf, 0x01, 0x21]).unwrap().config().cloned(),
+            None
+        );
+        let h = decode_audio(&[0x90, b'O', b'p', b'u', b's', 1, 2]).unwrap();
+        assert_eq!(h.config(), Some(&HexBytes(vec![1, 2])));
+        let h = decode_video(&[0x17, 0x00, 0x00, 0x00, 0x00, 0x01, 0x64]).unwrap();
+        assert_eq!(h.config(), Some(&HexBytes(vec![0x01, 0x64])));
+        assert_eq!(
+            decode_video(&[0x27, 0x01, 0, 0, 0, 9])
+                .unwrap()
+                .config()
+                .cloned(),
             None
         );
         let h = decode_video(&[0x90, b'h', b'v', b'c', b'1', 0x01]).unwrap();
-        assert_eq!(h.config, Some(HexBytes(vec![0x01])));
+        assert_eq!(h.config(), Some(&HexBytes(vec![0x01])));
     }
 
     #[test]
@@ -735,8 +758,8 @@ mod tests {
         assert_eq!(h.codec_name(), "HEVC");
         assert_eq!(h.packet_type_name(), Some("Multitrack"));
         let ex = h.ex.as_deref().unwrap();
-        assert_eq!(ex.multitrack_type_name.as_deref(), Some("ManyTracks"));
-        assert_eq!(ex.track_packet_type_name.as_deref(), Some("SequenceStart"));
+        assert_eq!(ex.multitrack_type, Some(1));
+        assert_eq!(ex.track_packet_type, Some(0));
         let ids: Vec<_> = h.tracks().iter().map(|t| t.track_id).collect();
         assert_eq!(ids, [0, 1]);
         // Multitrack coded frames are frames; a ModEx-wrapped audio sequence start is a config.
@@ -747,7 +770,7 @@ mod tests {
         assert!(is_config_prefix(TYPE_AUDIO, &body));
         let h = decode_audio(&body).unwrap();
         assert!(h.sequence_header);
-        assert_eq!(h.config, Some(HexBytes(vec![1])));
+        assert_eq!(h.config(), Some(&HexBytes(vec![1])));
         // Many codecs: the header names none.
         let body = [
             0x95, 0x21, b'O', b'p', b'u', b's', 0, 0, 0, 1, 0x55, b'f', b'L', b'a', b'C', 1, 0, 0,
@@ -809,10 +832,7 @@ mod tests {
         let h = decode_audio(&[0x94, b'O', b'p', b'u', b's', 1, 6, 0, 0, 0, 0x3f]).unwrap();
         assert!(h.sequence_header && !h.is_coded_frame());
         let mc = h.ex.as_ref().unwrap().multichannel.as_ref().unwrap();
-        assert_eq!(
-            (mc.channel_order_name.as_ref(), mc.channel_count),
-            ("Native", 6)
-        );
+        assert_eq!((mc.channel_order_name(), mc.channel_count), ("Native", 6));
         assert_eq!(mc.channel_flags, Some(0x3f));
         // Custom order: one AudioChannel per channel.
         let h = decode_audio(&[0x94, b'f', b'L', b'a', b'C', 2, 2, 1, 0]).unwrap();

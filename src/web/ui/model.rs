@@ -50,8 +50,7 @@ impl Loaded {
                     if entry.video.is_none() {
                         entry.video = Some(
                             v.fourcc
-                                .clone()
-                                .unwrap_or_else(|| v.codec_name().to_string()),
+                                .map_or_else(|| v.codec_name().to_string(), |f| f.to_string()),
                         );
                     }
                 }
@@ -60,8 +59,7 @@ impl Loaded {
                     if entry.audio.is_none() {
                         let mut text = a
                             .fourcc
-                            .clone()
-                            .unwrap_or_else(|| a.format_name().to_string());
+                            .map_or_else(|| a.format_name().to_string(), |f| f.to_string());
                         if let Some(rate) = a.rate_hz {
                             text.push_str(&format!(" {} kHz", f64::from(rate) / 1000.0));
                         }
