@@ -74,7 +74,7 @@ fn check_capture(path: &str) -> (usize, usize) {
         } else if msg.damaged {
             // What was captured is located; the kept body is a prefix up to the first hole.
             let located = spans.located_bytes();
-            assert!(located + msg.missing_bytes <= u64::from(msg.length));
+            assert!(located + u64::from(msg.missing_bytes) <= u64::from(msg.length));
             let first_hole = spans.holes(msg.length).first().map_or(msg.length, |h| h.0) as usize;
             let prefix = payload.len().min(first_hole);
             assert_eq!(

@@ -132,7 +132,7 @@ pub fn describe_body(body: &MessageBody, length: u32, max_width: usize) -> Strin
             format!("Aggregate of {} messages {}", a.parts.len(), size(length))
         }
         MessageBody::Unknown { .. } => format!("Unknown message {}", size(length)),
-        MessageBody::Invalid { reason, .. } => format!("invalid: {reason}"),
+        MessageBody::Invalid(invalid) => format!("invalid: {}", invalid.reason),
     }
 }
 

@@ -96,18 +96,22 @@ pub enum MessageBody {
     Unknown {
         prefix: HexBytes,
     },
-    /// The body could not be decoded.
-    Invalid {
-        reason: String,
-        prefix: HexBytes,
-    },
+    /// The body could not be decoded (boxed too: rare, and two heap fields).
+    Invalid(Box<InvalidBody>),
+}
+
+/// Why a body could not be decoded, and its first bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvalidBody {
+    pub reason: String,
+    pub prefix: HexBytes,
 }
 
 fn invalid(reason: String, body: &[u8]) -> MessageBody {
-    MessageBody::Invalid {
+    MessageBody::Invalid(Box::new(InvalidBody {
         reason,
         prefix: body.get(..body.len().min(32)).unwrap_or_default().into(),
-    }
+    }))
 }
 
 /// Decodes a body (or the kept prefix of one). Returns the body and a note about bytes left
@@ -211,8 +215,9 @@ pub struct RtmpMessage {
     /// Bytes of the body are missing (gap, or the stream ended or lost sync inside it).
     #[serde(default)]
     pub damaged: bool,
+    /// Body bytes lost (u32: they are part of the body, whose length has 24 bits).
     #[serde(default)]
-    pub missing_bytes: u64,
+    pub missing_bytes: u32,
     /// A memory cap kept only a prefix of a body that is decoded whole (commands, data).
     #[serde(default)]
     pub truncated: bool,
@@ -250,7 +255,7 @@ struct RtmpMessageJson<'a> {
     inferred: bool,
     resync_point: bool,
     damaged: bool,
-    missing_bytes: u64,
+    missing_bytes: u32,
     truncated: bool,
     body: &'a MessageBody,
 }
@@ -346,7 +351,7 @@ impl RtmpMessage {
             inferred: raw.inferred,
             resync_point: raw.resync_point,
             damaged,
-            missing_bytes: raw.missing,
+            missing_bytes: u32::try_from(raw.missing).unwrap_or(u32::MAX),
             truncated: raw.truncated,
             body,
             payload: keep_payload.then_some(raw.body),

@@ -76,7 +76,7 @@ pub use chunk::{ChunkStreamDemuxer, DemuxEvent, RawMessage};
 pub use connection::{RtmpConnection, RTMP_PORTS};
 pub use handshake::{DigestScheme, HandshakeInfo};
 pub use hex::HexBytes;
-pub use message::{MessageBody, RtmpMessage};
+pub use message::{InvalidBody, MessageBody, RtmpMessage};
 
 /// A TCP direction. `C2S` is client to server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

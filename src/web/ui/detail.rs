@@ -358,9 +358,9 @@ fn body(m: &MessageRecord) -> Html {
             </table>
         },
         MessageBody::Unknown { prefix } => fields(vec![("first bytes", hex(&prefix.0))]),
-        MessageBody::Invalid { reason, prefix } => fields(vec![
-            ("invalid", reason.clone()),
-            ("first bytes", hex(&prefix.0)),
+        MessageBody::Invalid(invalid) => fields(vec![
+            ("invalid", invalid.reason.clone()),
+            ("first bytes", hex(&invalid.prefix.0)),
         ]),
         MessageBody::Command(_) | MessageBody::Data(_) | MessageBody::SharedObject(_) => {
             return Html::default()
