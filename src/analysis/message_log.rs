@@ -188,10 +188,10 @@ impl MessageLog {
     pub fn push(&mut self, record: MessageRecord) {
         let m = &record.message;
         let compact = match &m.body {
-            MessageBody::Video(v) if record.request.is_none() => {
+            MessageBody::Video(v) if record.request().is_none() => {
                 CompactVideo::from_header(v).map(LoggedBody::Video)
             }
-            MessageBody::Audio(a) if record.request.is_none() => {
+            MessageBody::Audio(a) if record.request().is_none() => {
                 CompactAudio::from_header(a).map(LoggedBody::Audio)
             }
             _ => None,
@@ -232,8 +232,7 @@ impl MessageLog {
         if let LoggedBody::Full(at) = logged.body {
             if let Some(record) = self.full.get_mut(at as usize) {
                 record.index = index;
-                record.request = record.request.map(remap);
-                record.response = record.response.map(remap);
+                record.remap_pairing(remap);
             }
         }
     }
@@ -253,42 +252,35 @@ impl MessageLog {
             MessageBody::Audio(_) => 8,
             _ => 9,
         };
-        let record = MessageRecord {
-            index: logged.index,
-            conn: logged.conn,
-            message: RtmpMessage {
-                dir: logged.dir,
-                csid: 0,
-                msid: logged.msid,
-                type_id,
-                timestamp: logged.timestamp,
-                timestamp_delta: None,
-                length: logged.length,
-                fmt: 0,
-                extended_timestamp: false,
-                chunks: 0,
-                first_frame: logged.frame,
-                frame: logged.frame,
-                time: Timestamp {
-                    secs: logged.secs,
-                    nanos: logged.nanos,
-                },
-                stream_offset: logged.stream_offset,
-                file_offset: None,
-                inferred: logged.inferred,
-                resync_point: false,
-                damaged: false,
-                missing_bytes: 0,
-                truncated: false,
-                body,
-                payload: None,
-                body_spans: None,
+        let message = RtmpMessage {
+            dir: logged.dir,
+            csid: 0,
+            msid: logged.msid,
+            type_id,
+            timestamp: logged.timestamp,
+            timestamp_delta: None,
+            length: logged.length,
+            fmt: 0,
+            extended_timestamp: false,
+            chunks: 0,
+            first_frame: logged.frame,
+            frame: logged.frame,
+            time: Timestamp {
+                secs: logged.secs,
+                nanos: logged.nanos,
             },
-            request: None,
-            response: None,
-            latency: None,
+            stream_offset: logged.stream_offset,
+            file_offset: None,
+            inferred: logged.inferred,
+            resync_point: false,
+            damaged: false,
+            missing_bytes: 0,
+            truncated: false,
+            body,
+            payload: None,
+            body_spans: None,
         };
-        Some(f(&record))
+        Some(f(&MessageRecord::new(logged.index, logged.conn, message)))
     }
 }
 

@@ -468,5 +468,13 @@ mod tests {
             r#"{"kind":"control","value":{"control":"window_ack_size","size":2500000}}"#
         );
         assert_eq!(serde_json::from_str::<MessageBody>(&json).unwrap(), b);
+        // The boxed undecodable body keeps the shape of the struct variant it was.
+        let (b, _) = decode_body(9, &[], 0);
+        let json = serde_json::to_string(&b).unwrap();
+        assert_eq!(
+            json,
+            r#"{"kind":"invalid","value":{"reason":"empty video body","prefix":""}}"#
+        );
+        assert_eq!(serde_json::from_str::<MessageBody>(&json).unwrap(), b);
     }
 }

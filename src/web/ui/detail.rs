@@ -92,15 +92,15 @@ fn has_amf(body: &MessageBody) -> bool {
 
 fn links(m: &MessageRecord, on_jump: &Callback<u64>) -> Html {
     let latency = m
-        .latency
+        .latency()
         .map(|l| format!(" after {:.1} ms", l * 1000.0))
         .unwrap_or_default();
     html! {
         <p class="links">
-            { m.request.map(|r| html! {
+            { m.request().map(|r| html! {
                 <>{ "answers " }{ jump(on_jump, r, format!("request #{r}")) }{ latency.clone() }</>
             }).unwrap_or_default() }
-            { m.response.map(|r| html! {
+            { m.response().map(|r| html! {
                 <>{ "answered by " }{ jump(on_jump, r, format!("#{r}")) }{ latency.clone() }</>
             }).unwrap_or_default() }
         </p>
