@@ -607,7 +607,6 @@ pub fn decode_video(body: &[u8]) -> Result<VideoTagHeader, MediaError> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::rtmp::MessageBody;
 
     #[test]
     fn aac_audio() {
@@ -822,8 +821,6 @@ mod tests {
         assert_eq!(meta[0], AmfValue::String("colorInfo".into()));
         let json = serde_json::to_value(&meta[1]).unwrap();
         assert_eq!(json["colorConfig"]["bitDepth"], 10.0);
-        let line = crate::analysis::describe_body(&MessageBody::Video(h), body.len() as u32, 80);
-        assert!(line.starts_with("Video hvc1 metadata colorInfo"), "{line}");
     }
 
     #[test]
