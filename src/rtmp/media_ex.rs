@@ -1,5 +1,6 @@
 //! The Enhanced RTMP (v1 and v2) part of an audio or video tag header: ModEx prefixes, the
-//! FourCC, and multitrack layouts with their track ids, as the report keeps them. Shared by
+//! FourCC, and multitrack layouts with their track ids, as the report keeps them; and
+//! [`ExTagFields`], the boxed rare part of a header. Shared by
 //! audio and video, which lay these out the same way; the layout itself is walked by
 //! [`crate::codec::ex_tag`], which also serves the sequence record finder.
 
@@ -12,6 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use super::hex::HexBytes;
 use super::media::MediaError;
+use super::media_json::MultichannelConfigJson;
+use crate::amf::AmfValue;
 pub use crate::codec::ex_tag::{
     peek_packet_types, MULTITRACK_MANY_TRACKS, MULTITRACK_MANY_TRACKS_MANY_CODECS,
     MULTITRACK_ONE_TRACK, PACKET_MODEX, PACKET_SEQUENCE_START,
@@ -133,6 +136,142 @@ fn media_track(
         size: t.size,
         composition_time,
         config: (track_type == PACKET_SEQUENCE_START).then(|| HexBytes::from(t.data)),
+    }
+}
+
+/// The rare parts of a tag header, boxed so that a plain frame's header stays small: the codec
+/// configuration record of a sequence header, and the Enhanced RTMP v2 fields (ModEx,
+/// multitrack, metadata, multichannel layout). Present only when one of them is.
+///
+/// In a header's JSON these fields are flattened into the header, with the names of the
+/// multitrack layout and the tracks' packet type next to their ids (see `media_json`); this
+/// struct holds only the ids, and serialized on its own it writes only them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExTagFields {
+    /// The codec configuration record (AVCDecoderConfigurationRecord, AudioSpecificConfig,
+    /// Opus ID header, ...): the body after the tag header, as far as it was kept. Only on
+    /// sequence headers.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub config: Option<HexBytes>,
+    /// A ModEx prefix was present.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mod_ex: bool,
+    /// ModEx `TimestampOffsetNano`: nanoseconds to add to the millisecond timestamp.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub timestamp_offset_nano: Option<u32>,
+    /// Multitrack layout: 0 OneTrack, 1 ManyTracks, 2 ManyTracksManyCodecs.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub multitrack_type: Option<u8>,
+    /// The packet type every track of a multitrack message carries.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub track_packet_type: Option<u8>,
+    /// The tracks of a multitrack message with their ids, as far as the kept bytes show them.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub tracks: Vec<MediaTrack>,
+    /// A video `Metadata` packet's AMF0 values: the name (`colorInfo`) and its object
+    /// (colorConfig, hdrCll, hdrMdcv).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub metadata: Vec<AmfValue>,
+    /// An audio `MultichannelConfig` packet's channel layout.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub multichannel: Option<MultichannelConfig>,
+}
+
+/// The channel layout an Enhanced RTMP audio `MultichannelConfig` packet declares. Its JSON has
+/// a `channel_order_name` after `channel_order` (see [`MultichannelConfig::channel_order_name`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "MultichannelConfigJson", from = "MultichannelConfigJson")]
+pub struct MultichannelConfig {
+    /// 0 Unspecified, 1 Native (the AudioChannel order, given as a mask), 2 Custom (a map).
+    pub channel_order: u8,
+    pub channel_count: u8,
+    /// Custom order: the AudioChannel of each channel, in order.
+    pub channel_mapping: Vec<u8>,
+    /// Native order: the AudioChannelMask of the channels present.
+    pub channel_flags: Option<u32>,
+}
+
+impl MultichannelConfig {
+    pub fn channel_order_name(&self) -> &'static str {
+        match self.channel_order {
+            0 => "Unspecified",
+            1 => "Native",
+            2 => "Custom",
+            _ => "reserved",
+        }
+    }
+
+    /// Reads the packet body after the FourCC; `None` when it is cut short.
+    pub(super) fn read(payload: &[u8]) -> Option<MultichannelConfig> {
+        let (&order, rest) = payload.split_first()?;
+        let (&count, rest) = rest.split_first()?;
+        let mut config = MultichannelConfig {
+            channel_order: order,
+            channel_count: count,
+            channel_mapping: Vec::new(),
+            channel_flags: None,
+        };
+        match order {
+            1 => {
+                let &[a, b, c, d] = rest.get(..4)? else {
+                    return None;
+                };
+                config.channel_flags = Some(u32::from_be_bytes([a, b, c, d]));
+            }
+            2 => config.channel_mapping = rest.get(..usize::from(count))?.to_vec(),
+            _ => {}
+        }
+        Some(config)
+    }
+}
+
+impl ExTagFields {
+    /// The multitrack layout's name.
+    pub fn multitrack_type_name(&self) -> Option<&'static str> {
+        self.multitrack_type.map(multitrack_type_name)
+    }
+
+    /// A multitrack message's tracks' packet type, else the header's own.
+    pub(super) fn effective_packet_type(ex: Option<&Self>, packet_type: Option<u8>) -> Option<u8> {
+        ex.and_then(|ex| ex.track_packet_type).or(packet_type)
+    }
+
+    pub(super) fn tracks(ex: Option<&Self>) -> &[MediaTrack] {
+        ex.map_or(&[], |ex| ex.tracks.as_slice())
+    }
+
+    /// The boxed fields of an Enhanced RTMP header, `None` when there are none.
+    pub(super) fn from_header(
+        h: &mut ExHeader<'_>,
+        config: Option<HexBytes>,
+        metadata: Vec<AmfValue>,
+        multichannel: Option<MultichannelConfig>,
+    ) -> Option<Box<Self>> {
+        let fields = ExTagFields {
+            config,
+            mod_ex: h.mod_ex,
+            timestamp_offset_nano: h.timestamp_offset_nano,
+            multitrack_type: h.multitrack_type,
+            track_packet_type: h.track_packet_type,
+            tracks: std::mem::take(&mut h.tracks),
+            metadata,
+            multichannel,
+        };
+        (fields != ExTagFields::default()).then(|| Box::new(fields))
+    }
+
+    /// The boxed fields of a legacy sequence header: its configuration record.
+    pub(super) fn config_only(config: Option<HexBytes>) -> Option<Box<Self>> {
+        config.map(|config| {
+            Box::new(ExTagFields {
+                config: Some(config),
+                ..ExTagFields::default()
+            })
+        })
+    }
+
+    pub(super) fn config(ex: Option<&Self>) -> Option<&HexBytes> {
+        ex.and_then(|ex| ex.config.as_ref())
     }
 }
 

@@ -61,6 +61,7 @@ mod hex;
 pub mod media;
 pub mod media_ex;
 mod media_json;
+mod media_names;
 pub mod message;
 pub mod pairing;
 mod queue;
