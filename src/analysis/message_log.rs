@@ -277,8 +277,7 @@ impl MessageLog {
             missing_bytes: 0,
             truncated: false,
             body,
-            payload: None,
-            body_spans: None,
+            kept: None,
         };
         Some(f(&MessageRecord::new(logged.index, logged.conn, message)))
     }

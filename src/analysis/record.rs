@@ -115,14 +115,14 @@ mod tests {
     /// A report keeps one record per message (917,851 in a 1 GiB low-bitrate capture), so
     /// these sizes are most of its memory; they came down from 80/80/88/224/288 bytes (see the
     /// README's "Per-message memory"). A plain frame's tag header holds no heap and no names:
-    /// FourCC inline, configuration and Enhanced v2 fields boxed with the rare body kinds,
-    /// the command pairing boxed. Grow them only on purpose.
+    /// FourCC inline, configuration and Enhanced v2 fields boxed; so are the rare body kinds,
+    /// the opt-in payload and body spans, and the command pairing. Grow them only on purpose.
     #[test]
     fn per_message_sizes_do_not_grow() {
         assert_eq!(size_of::<VideoTagHeader>(), 32);
         assert_eq!(size_of::<AudioTagHeader>(), 32);
         assert_eq!(size_of::<MessageBody>(), 40);
-        assert_eq!(size_of::<RtmpMessage>(), 168);
-        assert_eq!(size_of::<MessageRecord>(), 192);
+        assert_eq!(size_of::<RtmpMessage>(), 144);
+        assert_eq!(size_of::<MessageRecord>(), 168);
     }
 }

@@ -98,8 +98,7 @@ impl Script {
             missing_bytes: 0,
             truncated: false,
             body,
-            payload: None,
-            body_spans: None,
+            kept: None,
         };
         self.records.push(MessageRecord::new(index, 0, message));
         index

@@ -222,13 +222,20 @@ pub struct RtmpMessage {
     #[serde(default)]
     pub truncated: bool,
     pub body: MessageBody,
-    /// The body bytes as kept, with [`RtmpConfig::keep_payload`] (never serialized).
+    /// The body bytes and where they lie in the file, when asked for (never serialized; see
+    /// [`RtmpMessage::payload`] and [`RtmpMessage::body_spans`]).
     #[serde(skip)]
+    pub kept: Option<Box<KeptBody>>,
+}
+
+/// What a message keeps of its body only on request: boxed, since an analysis usually asks
+/// for neither and there is one per message.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KeptBody {
+    /// The body bytes as kept, with [`RtmpConfig::keep_payload`].
     pub payload: Option<Vec<u8>>,
-    /// Where the body lies in the capture file, with [`RtmpConfig::record_body_spans`]
-    /// (never serialized).
-    #[serde(skip)]
-    pub body_spans: Option<Box<BodySpans>>,
+    /// Where the body lies in the capture file, with [`RtmpConfig::record_body_spans`].
+    pub body_spans: Option<BodySpans>,
 }
 
 /// [`RtmpMessage`]'s JSON, borrowed: its fields in order, with the type's name.
@@ -285,8 +292,7 @@ impl Serialize for RtmpMessage {
             missing_bytes,
             truncated,
             body,
-            payload: _,
-            body_spans: _,
+            kept: _,
         } = self;
         RtmpMessageJson {
             dir: *dir,
@@ -332,7 +338,7 @@ impl RtmpMessage {
     ) -> (RtmpMessage, Option<String>) {
         let (body, note) = decode_body_with(raw.type_id, &raw.body, raw.timestamp, limits);
         let damaged = raw.damaged();
-        let msg = RtmpMessage {
+        let mut msg = RtmpMessage {
             dir,
             csid: raw.csid,
             msid: raw.msid,
@@ -354,10 +360,32 @@ impl RtmpMessage {
             missing_bytes: u32::try_from(raw.missing).unwrap_or(u32::MAX),
             truncated: raw.truncated,
             body,
-            payload: keep_payload.then_some(raw.body),
-            body_spans: raw.body_spans,
+            kept: None,
         };
+        let payload = keep_payload.then_some(raw.body);
+        let body_spans = raw.body_spans.map(|spans| *spans);
+        if payload.is_some() || body_spans.is_some() {
+            msg.kept = Some(Box::new(KeptBody {
+                payload,
+                body_spans,
+            }));
+        }
         (msg, note)
+    }
+
+    /// The body bytes as kept, with [`RtmpConfig::keep_payload`].
+    pub fn payload(&self) -> Option<&[u8]> {
+        self.kept.as_ref()?.payload.as_deref()
+    }
+
+    /// Takes the kept body bytes out of the message.
+    pub fn take_payload(&mut self) -> Option<Vec<u8>> {
+        self.kept.as_mut()?.payload.take()
+    }
+
+    /// Where the body lies in the capture file, with [`RtmpConfig::record_body_spans`].
+    pub fn body_spans(&self) -> Option<&BodySpans> {
+        self.kept.as_ref()?.body_spans.as_ref()
     }
 
     /// The spec's name for the message's type.

@@ -77,7 +77,7 @@ pub use chunk::{ChunkStreamDemuxer, DemuxEvent, RawMessage};
 pub use connection::{RtmpConnection, RTMP_PORTS};
 pub use handshake::{DigestScheme, HandshakeInfo};
 pub use hex::HexBytes;
-pub use message::{InvalidBody, MessageBody, RtmpMessage};
+pub use message::{InvalidBody, KeptBody, MessageBody, RtmpMessage};
 
 /// A TCP direction. `C2S` is client to server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
