@@ -14,7 +14,6 @@ pub struct FourCc(pub [u8; 4]);
 impl FourCc {
     pub const AVC1: FourCc = FourCc(*b"avc1");
     pub const HVC1: FourCc = FourCc(*b"hvc1");
-    pub const MP4A: FourCc = FourCc(*b"mp4a");
 
     /// The text of a FourCC: `None` unless it is four characters up to U+00FF.
     pub fn from_text(text: &str) -> Option<FourCc> {
