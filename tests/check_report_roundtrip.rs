@@ -65,8 +65,8 @@ fn summary_json_reads_back_into_the_same_report() {
         assert_eq!(from_cli.messages.len(), in_memory.messages.len(), "{name}");
         for (a, b) in from_cli.messages.iter().zip(&in_memory.messages) {
             assert_eq!(
-                (a.index, a.conn, a.request, a.response, a.latency),
-                (b.index, b.conn, b.request, b.response, b.latency),
+                (a.index, a.conn, a.request(), a.response(), a.latency()),
+                (b.index, b.conn, b.request(), b.response(), b.latency()),
                 "{name}"
             );
             assert_eq!(

@@ -27,11 +27,7 @@ fn read_file(path: &str) -> Vec<u8> {
 
 /// The file bytes at the message's spans, in body order.
 fn bytes_at_spans(capture: &[u8], record: &MessageRecord) -> Vec<u8> {
-    let spans = record
-        .message
-        .body_spans
-        .as_deref()
-        .expect("spans recorded");
+    let spans = record.message.body_spans().expect("spans recorded");
     let mut body = Vec::new();
     let mut next = 0u32;
     for span in &spans.spans {
@@ -53,8 +49,8 @@ fn check_capture(path: &str) -> (usize, usize) {
     let (mut whole, mut damaged) = (0, 0);
     for record in &report.messages {
         let msg = &record.message;
-        let spans = msg.body_spans.as_deref().expect("spans recorded");
-        let payload = msg.payload.as_deref().expect("payload kept");
+        let spans = msg.body_spans().expect("spans recorded");
+        let payload = msg.payload().expect("payload kept");
         let at_spans = bytes_at_spans(&capture, record);
         if !msg.damaged && !msg.truncated {
             assert!(!spans.incomplete, "{path} #{}", record.index);
@@ -74,7 +70,7 @@ fn check_capture(path: &str) -> (usize, usize) {
         } else if msg.damaged {
             // What was captured is located; the kept body is a prefix up to the first hole.
             let located = spans.located_bytes();
-            assert!(located + msg.missing_bytes <= u64::from(msg.length));
+            assert!(located + u64::from(msg.missing_bytes) <= u64::from(msg.length));
             let first_hole = spans.holes(msg.length).first().map_or(msg.length, |h| h.0) as usize;
             let prefix = payload.len().min(first_hole);
             assert_eq!(
@@ -103,7 +99,7 @@ fn spans_give_back_every_whole_body_of_the_publish_capture() {
         .max_by_key(|r| r.message.length)
         .unwrap();
     assert_eq!(largest.message.length, 10291);
-    let spans = largest.message.body_spans.as_deref().unwrap();
+    let spans = largest.message.body_spans().unwrap();
     assert!(spans.spans.len() > 1, "{} spans", spans.spans.len());
 }
 
@@ -139,7 +135,7 @@ fn off_by_default_and_the_report_is_the_same() {
     assert!(plain
         .messages
         .iter()
-        .all(|r| r.message.body_spans.is_none()));
+        .all(|r| r.message.body_spans().is_none()));
     let with = analyze(&capture, true);
     let without = analyze(&capture, false);
     assert_eq!(

@@ -3,27 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rtmpscope::amf::{decode_message_body, render_tree, summarize, Amf3Reader, AmfLimits};
 
-fuzz_target!(|data: &[u8]| {
-    let limits = AmfLimits {
-        max_values: 10_000,
-        max_bytes: 1 << 20,
-        ..AmfLimits::default()
-    };
-    let mut reader = Amf3Reader::new(data, limits);
-    while !reader.is_empty() {
-        match reader.read_value() {
-            Ok(v) => {
-                let _ = summarize(&v, 80);
-                let _ = render_tree(&v);
-                let _ = serde_json::to_string(&v);
-            }
-            Err(_) => break,
-        }
-    }
-    let _ = decode_message_body(data, true, limits);
-    let _ = rtmpscope::rtmp::message::decode_body(17, data, 0);
-    let _ = rtmpscope::rtmp::message::decode_body(15, data, 0);
-    let _ = rtmpscope::rtmp::message::decode_body(16, data, 0);
-});
+#[path = "amf_common.rs"]
+mod amf_common;
+
+fuzz_target!(|data: &[u8]| amf_common::check(data, &amf_common::AMF3));

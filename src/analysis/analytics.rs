@@ -51,7 +51,7 @@ fn server_caps(messages: SessionMessages<'_>, connect: Option<u64>) -> Option<En
     let connect = connect?;
     messages
         .find_map(|r| {
-            if r.request != Some(connect) || r.message.dir != Dir::S2C {
+            if r.request() != Some(connect) || r.message.dir != Dir::S2C {
                 return None;
             }
             let MessageBody::Command(cmd) = &r.message.body else {

@@ -88,10 +88,10 @@ pub fn describe_body(body: &MessageBody, length: u32, max_width: usize) -> Strin
             )
         }
         MessageBody::Audio(a) => {
-            let name = match (&a.fourcc, a.tracks().is_empty()) {
-                (Some(fourcc), _) => fourcc.as_str(),
-                (None, false) => "multitrack",
-                (None, true) => a.format_name(),
+            let name = match (a.fourcc, a.tracks().is_empty()) {
+                (Some(fourcc), _) => fourcc.to_string(),
+                (None, false) => "multitrack".to_string(),
+                (None, true) => a.format_name().to_string(),
             };
             let mut s = format!("Audio {name}");
             push_tracks(&mut s, a.tracks());
@@ -104,7 +104,10 @@ pub fn describe_body(body: &MessageBody, length: u32, max_width: usize) -> Strin
             format!("{s} {}", size(length))
         }
         MessageBody::Video(v) => {
-            let mut s = format!("Video {}", v.fourcc.as_deref().unwrap_or(v.codec_name()));
+            let mut s = match v.fourcc {
+                Some(fourcc) => format!("Video {fourcc}"),
+                None => format!("Video {}", v.codec_name()),
+            };
             push_tracks(&mut s, v.tracks());
             if v.sequence_header {
                 s.push_str(" sequence header");
@@ -129,7 +132,7 @@ pub fn describe_body(body: &MessageBody, length: u32, max_width: usize) -> Strin
             format!("Aggregate of {} messages {}", a.parts.len(), size(length))
         }
         MessageBody::Unknown { .. } => format!("Unknown message {}", size(length)),
-        MessageBody::Invalid { reason, .. } => format!("invalid: {reason}"),
+        MessageBody::Invalid(invalid) => format!("invalid: {}", invalid.reason),
     }
 }
 
@@ -143,4 +146,39 @@ pub fn describe(msg: &RtmpMessage, max_width: usize) -> String {
         s.push_str(" [inferred header]");
     }
     s
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::describe_body;
+    use crate::rtmp::media::{decode_audio, decode_video};
+    use crate::rtmp::MessageBody;
+
+    #[test]
+    fn video_metadata_names_its_object() {
+        // Keyframe | Metadata, hvc1, AMF0 "colorInfo" {colorConfig: {bitDepth: 10}}.
+        let mut body = vec![0x94, b'h', b'v', b'c', b'1', 0x02, 0, 9];
+        body.extend(b"colorInfo");
+        body.extend([0x03, 0, 11]);
+        body.extend(b"colorConfig");
+        body.extend([0x03, 0, 8]);
+        body.extend(b"bitDepth");
+        body.push(0x00);
+        body.extend(10f64.to_be_bytes());
+        body.extend([0, 0, 9, 0, 0, 9]);
+        let video = MessageBody::Video(decode_video(&body).unwrap());
+        let line = describe_body(&video, body.len() as u32, 80);
+        assert!(line.starts_with("Video hvc1 metadata colorInfo"), "{line}");
+    }
+
+    #[test]
+    fn enhanced_headers_are_named_by_their_fourcc() {
+        let audio = MessageBody::Audio(decode_audio(&[0x90, b'O', b'p', b'u', b's', 1]).unwrap());
+        let line = describe_body(&audio, 6, 80);
+        assert!(line.starts_with("Audio Opus sequence header"), "{line}");
+        let video = MessageBody::Video(decode_video(&[0x93, b'a', b'v', b'0', b'1']).unwrap());
+        let line = describe_body(&video, 5, 80);
+        assert!(line.starts_with("Video av01 keyframe"), "{line}");
+    }
 }

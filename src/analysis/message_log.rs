@@ -95,7 +95,7 @@ fn flag(set: bool, bit: u8) -> u8 {
 
 impl CompactVideo {
     fn from_header(v: &VideoTagHeader) -> Option<Self> {
-        if v.fourcc.is_some() || v.config.is_some() || v.ex.is_some() {
+        if v.fourcc.is_some() || v.ex.is_some() {
             return None;
         }
         Some(CompactVideo {
@@ -126,7 +126,6 @@ impl CompactVideo {
             command: has(V_HAS_COMMAND).then_some(self.command),
             keyframe: has(V_KEYFRAME),
             sequence_header: has(V_SEQUENCE_HEADER),
-            config: None,
             ex: None,
         }
     }
@@ -134,7 +133,7 @@ impl CompactVideo {
 
 impl CompactAudio {
     fn from_header(a: &AudioTagHeader) -> Option<Self> {
-        if a.fourcc.is_some() || a.config.is_some() || a.ex.is_some() {
+        if a.fourcc.is_some() || a.ex.is_some() {
             return None;
         }
         Some(CompactAudio {
@@ -166,7 +165,6 @@ impl CompactAudio {
             fourcc: None,
             multitrack: has(A_MULTITRACK),
             sequence_header: has(A_SEQUENCE_HEADER),
-            config: None,
             ex: None,
         }
     }
@@ -190,10 +188,10 @@ impl MessageLog {
     pub fn push(&mut self, record: MessageRecord) {
         let m = &record.message;
         let compact = match &m.body {
-            MessageBody::Video(v) if record.request.is_none() => {
+            MessageBody::Video(v) if record.request().is_none() => {
                 CompactVideo::from_header(v).map(LoggedBody::Video)
             }
-            MessageBody::Audio(a) if record.request.is_none() => {
+            MessageBody::Audio(a) if record.request().is_none() => {
                 CompactAudio::from_header(a).map(LoggedBody::Audio)
             }
             _ => None,
@@ -234,8 +232,7 @@ impl MessageLog {
         if let LoggedBody::Full(at) = logged.body {
             if let Some(record) = self.full.get_mut(at as usize) {
                 record.index = index;
-                record.request = record.request.map(remap);
-                record.response = record.response.map(remap);
+                record.remap_pairing(remap);
             }
         }
     }
@@ -255,42 +252,34 @@ impl MessageLog {
             MessageBody::Audio(_) => 8,
             _ => 9,
         };
-        let record = MessageRecord {
-            index: logged.index,
-            conn: logged.conn,
-            message: RtmpMessage {
-                dir: logged.dir,
-                csid: 0,
-                msid: logged.msid,
-                type_id,
-                timestamp: logged.timestamp,
-                timestamp_delta: None,
-                length: logged.length,
-                fmt: 0,
-                extended_timestamp: false,
-                chunks: 0,
-                first_frame: logged.frame,
-                frame: logged.frame,
-                time: Timestamp {
-                    secs: logged.secs,
-                    nanos: logged.nanos,
-                },
-                stream_offset: logged.stream_offset,
-                file_offset: None,
-                inferred: logged.inferred,
-                resync_point: false,
-                damaged: false,
-                missing_bytes: 0,
-                truncated: false,
-                body,
-                payload: None,
-                body_spans: None,
+        let message = RtmpMessage {
+            dir: logged.dir,
+            csid: 0,
+            msid: logged.msid,
+            type_id,
+            timestamp: logged.timestamp,
+            timestamp_delta: None,
+            length: logged.length,
+            fmt: 0,
+            extended_timestamp: false,
+            chunks: 0,
+            first_frame: logged.frame,
+            frame: logged.frame,
+            time: Timestamp {
+                secs: logged.secs,
+                nanos: logged.nanos,
             },
-            request: None,
-            response: None,
-            latency: None,
+            stream_offset: logged.stream_offset,
+            file_offset: None,
+            inferred: logged.inferred,
+            resync_point: false,
+            damaged: false,
+            missing_bytes: 0,
+            truncated: false,
+            body,
+            kept: None,
         };
-        Some(f(&record))
+        Some(f(&MessageRecord::new(logged.index, logged.conn, message)))
     }
 }
 

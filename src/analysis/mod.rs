@@ -25,6 +25,7 @@ mod message_log;
 mod metadata;
 mod multitrack;
 mod pacing;
+mod record;
 mod report;
 mod rtmp_stage;
 mod samples;
@@ -55,7 +56,8 @@ pub use findings::{
 pub use metadata::{fourcc_of_number, DeclaredCodec, StreamMetadata};
 pub use multitrack::{StreamTrack, TrackKind};
 pub use pacing::{BucketValues, Pacing};
-pub use report::{CaptureReport, ConnectionReport, MessageRecord, Report, SCHEMA_VERSION};
+pub use record::{CommandPairing, MessageRecord};
+pub use report::{CaptureReport, ConnectionReport, Report, SCHEMA_VERSION};
 pub use rtmp_stage::Protocol;
 pub use samples::Track;
 pub use series::{BitrateBucket, BitrateSeries, PayloadKind, DEFAULT_BUCKET_MS};

@@ -91,10 +91,10 @@ impl MultitrackBuilder {
                 track: StreamTrack {
                     kind,
                     track_id: t.track_id,
-                    fourcc: t.fourcc.clone(),
+                    fourcc: t.fourcc.to_string(),
                     codec: match kind {
-                        TrackKind::Video => video_fourcc_name(&t.fourcc).to_string(),
-                        TrackKind::Audio => audio_fourcc_name(&t.fourcc).to_string(),
+                        TrackKind::Video => video_fourcc_name(t.fourcc).to_string(),
+                        TrackKind::Audio => audio_fourcc_name(&t.fourcc.to_string()).to_string(),
                     },
                     config: ConfigInfo::default(),
                     width: None,
@@ -138,7 +138,7 @@ impl Entry {
         decode: impl FnOnce(&str, &[u8]) -> Result<crate::codec::CodecConfig, String>,
     ) {
         if sequence_start {
-            let fourcc = t.fourcc.clone();
+            let fourcc = t.fourcc.to_string();
             let bytes = t.config.as_ref().map(|h| h.0.as_slice());
             self.track
                 .config

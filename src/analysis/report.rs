@@ -4,9 +4,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::capture::CaptureSummary;
 use crate::diagnostic::Diagnostic;
-use crate::rtmp::RtmpMessage;
 use crate::tcp::ConnectionStats;
 
+// Defined in its own file; re-exported here, where the analysis modules have always found it.
+pub use super::record::MessageRecord;
 use super::rtmp_stage::Protocol;
 use super::session::Session;
 
@@ -73,40 +74,4 @@ pub struct ConnectionReport {
     /// Index into `sessions` when the connection is RTMP.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub session: Option<usize>,
-}
-
-/// One RTMP message and its place in the capture.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MessageRecord {
-    /// 0-based, in completion order across the whole capture.
-    pub index: u64,
-    /// The TCP connection index.
-    pub conn: u32,
-    #[serde(flatten)]
-    pub message: RtmpMessage,
-    /// For a `_result`/`_error`: the request it answers.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub request: Option<u64>,
-    /// For a request: its `_result`/`_error`.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub response: Option<u64>,
-    /// Seconds between request and response (on both).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub latency: Option<f64>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::MessageRecord;
-    use crate::rtmp::{MessageBody, RtmpMessage};
-
-    #[test]
-    fn sizes() {
-        eprintln!(
-            "record {} message {} body {}",
-            std::mem::size_of::<MessageRecord>(),
-            std::mem::size_of::<RtmpMessage>(),
-            std::mem::size_of::<MessageBody>()
-        );
-    }
 }

@@ -359,8 +359,7 @@ impl RtmpStage {
                 let remap = |i: u64| new_index.get(i as usize).copied().unwrap_or(i);
                 for (new, record) in self.messages.iter_mut().enumerate() {
                     record.index = new as u64;
-                    record.request = record.request.map(remap);
-                    record.response = record.response.map(remap);
+                    record.remap_pairing(&remap);
                 }
                 new_index
             }
@@ -498,24 +497,19 @@ fn route(conn: u32, state: &mut ConnMeta, event: RtmpEvent, out: Out<'_>) {
                 return;
             }
             let mut message = *message;
-            if let Some(spans) = message.body_spans.as_mut() {
+            if let Some(spans) = message
+                .kept
+                .as_mut()
+                .and_then(|kept| kept.body_spans.as_mut())
+            {
                 // Kept as long as the report: no room for more spans.
                 spans.spans.shrink_to_fit();
             }
-            let mut record = MessageRecord {
-                index,
-                conn,
-                message,
-                request: None,
-                response: None,
-                latency: None,
-            };
+            let mut record = MessageRecord::new(index, conn, message);
             if let Some(pair) = pair {
-                record.request = Some(pair.request_index);
-                record.latency = Some(pair.latency);
+                record.set_request(pair.request_index, pair.latency);
                 if let Some(request) = messages.get_mut(pair.request_index as usize) {
-                    request.response = Some(index);
-                    request.latency = Some(pair.latency);
+                    request.set_response(index, pair.latency);
                 }
             }
             match log {

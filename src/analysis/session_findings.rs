@@ -52,7 +52,7 @@ pub fn session_findings(session: &Session, messages: SessionMessages<'_>) -> Vec
             .unwrap_or_default();
         if r.message.dir == Dir::S2C && cmd.name == "_error" {
             let request = r
-                .request
+                .request()
                 .and_then(|i| {
                     messages.with_index(i, |m| m.message.command().map(|c| c.name.clone()))
                 })

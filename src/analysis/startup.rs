@@ -123,11 +123,14 @@ pub fn startup(
                 s.stream_request_name = Some(name.to_string());
             }
             (Dir::S2C, "_result" | "_error") => {
-                if r.request.is_some() && r.request == connect_index && s.connect_result.is_none() {
+                if r.request().is_some()
+                    && r.request() == connect_index
+                    && s.connect_result.is_none()
+                {
                     s.connect_result = here();
                 }
-                if r.request.is_some()
-                    && r.request == create_stream_index
+                if r.request().is_some()
+                    && r.request() == create_stream_index
                     && s.create_stream_result.is_none()
                 {
                     s.create_stream_result = here();

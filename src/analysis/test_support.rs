@@ -98,17 +98,9 @@ impl Script {
             missing_bytes: 0,
             truncated: false,
             body,
-            payload: None,
-            body_spans: None,
+            kept: None,
         };
-        self.records.push(MessageRecord {
-            index,
-            conn: 0,
-            message,
-            request: None,
-            response: None,
-            latency: None,
-        });
+        self.records.push(MessageRecord::new(index, 0, message));
         index
     }
 
@@ -147,7 +139,7 @@ impl Script {
     pub fn result(&mut self, request: u64, time: f64, args: Vec<AmfValue>) -> u64 {
         let i = self.command(Dir::S2C, 0, time, "_result", args);
         if let Some(r) = self.records.get_mut(i as usize) {
-            r.request = Some(request);
+            r.pairing_mut().request = Some(request);
         }
         i
     }

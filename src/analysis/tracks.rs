@@ -144,22 +144,24 @@ impl VideoTrackBuilder {
     /// Takes note of a video message; of a multitrack one, its first track.
     pub fn observe(&mut self, message: u64, v: &VideoTagHeader) {
         let first = v.tracks().first();
-        let fourcc = first.map(|t| t.fourcc.clone()).or_else(|| v.fourcc.clone());
+        let fourcc = first.map(|t| t.fourcc).or(v.fourcc);
         if !self.named && (v.codec_id.is_some() || fourcc.is_some()) {
             self.named = true;
             self.track.codec = match first {
-                Some(t) => video_fourcc_name(&t.fourcc).to_string(),
+                Some(t) => video_fourcc_name(t.fourcc).to_string(),
                 None => v.codec_name().to_string(),
             };
             self.track.codec_id = v.codec_id;
-            self.track.fourcc = fourcc.clone();
+            self.track.fourcc = fourcc.map(|f| f.to_string());
         }
         // MPEG2TSSequenceStart is not a codec configuration record.
         if !v.sequence_header || v.effective_packet_type() == Some(5) {
             return;
         }
-        let key = fourcc.or_else(|| v.codec_id.map(|id| id.to_string()));
-        let config = first.map_or(v.config.as_ref(), |t| t.config.as_ref());
+        let key = fourcc
+            .map(|f| f.to_string())
+            .or_else(|| v.codec_id.map(|id| id.to_string()));
+        let config = first.map_or(v.config(), |t| t.config.as_ref());
         let bytes = config.map(|h| h.0.as_slice());
         self.track
             .config
@@ -198,15 +200,16 @@ impl AudioTrackBuilder {
     /// Takes note of an audio message; of a multitrack one, its first track.
     pub fn observe(&mut self, message: u64, a: &AudioTagHeader) {
         let first = a.tracks().first();
-        let fourcc = first.map(|t| t.fourcc.clone()).or_else(|| a.fourcc.clone());
+        let fourcc = first.map(|t| t.fourcc).or(a.fourcc);
         if !self.named && (a.sound_format != 9 || fourcc.is_some()) {
             self.named = true;
-            self.track.codec = match &fourcc {
+            let text = fourcc.map(|f| f.to_string());
+            self.track.codec = match &text {
                 Some(f) => audio_fourcc_name(f).to_string(),
                 None => a.format_name().to_string(),
             };
             self.track.sound_format = (a.sound_format != 9).then_some(a.sound_format);
-            self.track.fourcc = fourcc.clone();
+            self.track.fourcc = text;
             self.track.flv_rate_hz = a.rate_hz;
             self.track.flv_sample_bits = a.sample_bits;
             self.track.flv_stereo = a.stereo;
@@ -218,8 +221,10 @@ impl AudioTrackBuilder {
         if !a.sequence_header || a.effective_packet_type() == Some(4) {
             return;
         }
-        let key = fourcc.or_else(|| (a.sound_format != 9).then(|| a.sound_format.to_string()));
-        let config = first.map_or(a.config.as_ref(), |t| t.config.as_ref());
+        let key = fourcc
+            .map(|f| f.to_string())
+            .or_else(|| (a.sound_format != 9).then(|| a.sound_format.to_string()));
+        let config = first.map_or(a.config(), |t| t.config.as_ref());
         let bytes = config.map(|h| h.0.as_slice());
         self.track
             .config

@@ -48,8 +48,8 @@ pub fn canonical_audio(name: &str) -> Option<String> {
 /// Canonical codec of a video tag header: the FourCC of an Enhanced RTMP header, or the legacy
 /// codec id's name. `None` for headers that name no codec (multitrack with a codec per track).
 pub fn video_codec_of(header: &VideoTagHeader) -> Option<String> {
-    if let Some(fourcc) = &header.fourcc {
-        return canonical_video(fourcc);
+    if let Some(fourcc) = header.fourcc {
+        return canonical_video(&fourcc.to_string());
     }
     let name = match header.codec_id? {
         1 => "jpeg",
@@ -69,7 +69,9 @@ pub fn video_codec_of(header: &VideoTagHeader) -> Option<String> {
 /// Canonical codec of an audio tag header (see [`video_codec_of`]).
 pub fn audio_codec_of(header: &AudioTagHeader) -> Option<String> {
     if header.sound_format == 9 {
-        return header.fourcc.as_deref().and_then(canonical_audio);
+        return header
+            .fourcc
+            .and_then(|fourcc| canonical_audio(&fourcc.to_string()));
     }
     let name = match header.sound_format {
         0 | 3 => "pcm",

@@ -235,10 +235,10 @@ fn command_results(report: &Report, session: &Session, names: &[String]) -> Find
         let mut answers = Vec::new();
         for request in requests {
             let response = request
-                .response
+                .response()
                 .and_then(|i| report.messages.get(i as usize))
                 .and_then(|r| r.message.command());
-            match (response, request.latency) {
+            match (response, request.latency()) {
                 (Some(c), Some(latency)) if c.name == "_result" => {
                     answers.push(format!("_result in {:.1} ms", latency * 1000.0))
                 }

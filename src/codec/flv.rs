@@ -1,23 +1,20 @@
 //! Finding the configuration records inside RTMP audio/video message bodies (FLV tag bodies):
 //! legacy AVC/HEVC/AAC sequence headers and Enhanced RTMP `SequenceStart` packets, including the
-//! v2 ModEx prefix and multitrack messages. Only the tag header is read here; the records are
-//! decoded by [`SequenceRecord::decode`].
+//! v2 ModEx prefix and multitrack messages (walked by [`super::ex_tag`]). Only the tag header is
+//! read here; the records are decoded by [`SequenceRecord::decode`].
 
 use super::bits::ByteReader;
+use super::ex_tag::{ExShort, ExTag, PACKET_SEQUENCE_START};
 use super::{decode_audio_config, decode_video_config, CodecConfig, CodecError, MAX_LISTED};
 
 const VIDEO: &str = "FLV video tag";
 const AUDIO: &str = "FLV audio tag";
-const PACKET_SEQUENCE_START: u8 = 0;
 const VIDEO_PACKET_METADATA: u8 = 4;
 const VIDEO_PACKET_MULTITRACK: u8 = 6;
 const AUDIO_PACKET_MULTITRACK: u8 = 5;
-const PACKET_MODEX: u8 = 7;
 const VIDEO_FRAME_COMMAND: u8 = 5;
 const SOUND_FORMAT_AAC: u8 = 10;
 const SOUND_FORMAT_EX_HEADER: u8 = 9;
-const MULTITRACK_ONE_TRACK: u8 = 0;
-const MULTITRACK_MANY_CODECS: u8 = 2;
 
 /// A configuration record found in a message body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,11 +63,11 @@ pub fn video_sequence_records(body: &[u8]) -> Result<Vec<SequenceRecord<'_>>, Co
         return Ok(vec![single(true, fourcc, r.rest())]);
     }
     let frame_type = (first >> 4) & 0x07;
-    let packet_type = skip_modex(&mut r, first & 0x0f)?;
-    if frame_type == VIDEO_FRAME_COMMAND && packet_type != VIDEO_PACKET_METADATA {
+    let mut tag = ExTag::start(body, first & 0x0f).map_err(|e| truncated(VIDEO, e))?;
+    if frame_type == VIDEO_FRAME_COMMAND && tag.packet_type != VIDEO_PACKET_METADATA {
         return Ok(Vec::new());
     }
-    read_ex_body(&mut r, true, packet_type, VIDEO_PACKET_MULTITRACK)
+    ex_records(&mut tag, true, VIDEO_PACKET_MULTITRACK).map_err(|e| truncated(VIDEO, e))
 }
 
 /// The configuration records in an audio message body, like [`video_sequence_records`].
@@ -85,8 +82,8 @@ pub fn audio_sequence_records(body: &[u8]) -> Result<Vec<SequenceRecord<'_>>, Co
             Ok(vec![single(false, *b"mp4a", r.rest())])
         }
         SOUND_FORMAT_EX_HEADER => {
-            let packet_type = skip_modex(&mut r, first & 0x0f)?;
-            read_ex_body(&mut r, false, packet_type, AUDIO_PACKET_MULTITRACK)
+            let mut tag = ExTag::start(body, first & 0x0f).map_err(|e| truncated(AUDIO, e))?;
+            ex_records(&mut tag, false, AUDIO_PACKET_MULTITRACK).map_err(|e| truncated(AUDIO, e))
         }
         _ => Ok(Vec::new()),
     }
@@ -101,67 +98,45 @@ fn single(is_video: bool, fourcc: [u8; 4], data: &[u8]) -> SequenceRecord<'_> {
     }
 }
 
-/// Skips ModEx prefixes (E-RTMP v2), returning the real packet type.
-fn skip_modex(r: &mut ByteReader<'_>, mut packet_type: u8) -> Result<u8, CodecError> {
-    while packet_type == PACKET_MODEX {
-        let mut size = usize::from(r.u8("modExDataSize")?) + 1;
-        if size == 256 {
-            size = usize::from(r.u16("modExDataSize")?) + 1;
-        }
-        r.take(size, "modExData")?;
-        packet_type = r.u8("packetModExType/packetType")? & 0x0f;
+fn truncated(record: &'static str, e: ExShort) -> CodecError {
+    CodecError::Truncated {
+        record,
+        field: e.field,
+        offset: e.offset,
+        needed: e.needed,
+        available: e.body_len.saturating_sub(e.offset),
     }
-    Ok(packet_type)
 }
 
-fn fourcc(r: &mut ByteReader<'_>) -> Result<[u8; 4], CodecError> {
-    Ok(r.u32("FourCC")?.to_be_bytes())
-}
-
-fn read_ex_body<'a>(
-    r: &mut ByteReader<'a>,
+/// The records of an Enhanced RTMP tag read up to its packet type: none unless it is a
+/// sequence start; a multitrack one's tracks must be whole.
+fn ex_records<'a>(
+    tag: &mut ExTag<'a>,
     is_video: bool,
-    packet_type: u8,
-    multitrack_type: u8,
-) -> Result<Vec<SequenceRecord<'a>>, CodecError> {
-    if packet_type != multitrack_type {
-        if packet_type != PACKET_SEQUENCE_START {
-            return Ok(Vec::new());
-        }
-        let fourcc = fourcc(r)?;
-        return Ok(vec![single(is_video, fourcc, r.rest())]);
-    }
-    let byte = r.u8("multitrack type/packet type")?;
-    let (layout, packet_type) = (byte >> 4, byte & 0x0f);
-    if packet_type != PACKET_SEQUENCE_START {
+    multitrack: u8,
+) -> Result<Vec<SequenceRecord<'a>>, ExShort> {
+    tag.read_multitrack(multitrack)?;
+    if tag.track_packet_type.unwrap_or(tag.packet_type) != PACKET_SEQUENCE_START {
         return Ok(Vec::new());
     }
-    let mut shared_fourcc = None;
-    if layout != MULTITRACK_MANY_CODECS {
-        shared_fourcc = Some(fourcc(r)?);
+    tag.read_fourcc()?;
+    if let Some(fourcc) = tag.fourcc.filter(|_| tag.multitrack_type.is_none()) {
+        return Ok(vec![single(is_video, fourcc.0, tag.payload())]);
     }
-    let mut records = Vec::new();
-    while r.remaining() > 0 && records.len() < MAX_LISTED {
-        let fourcc = match shared_fourcc {
-            Some(code) => code,
-            None => fourcc(r)?,
-        };
-        let track_id = r.u8("trackId")?;
-        let data = if layout == MULTITRACK_ONE_TRACK {
-            r.rest()
-        } else {
-            let size = r.u24("sizeOfTrack")? as usize;
-            r.take(size, "track body")?
-        };
-        records.push(SequenceRecord {
-            is_video,
-            fourcc,
-            track_id: Some(track_id),
-            data,
-        });
-        if layout == MULTITRACK_ONE_TRACK {
-            break;
-        }
+    let tracks = tag.tracks();
+    if tracks.at_end() {
+        return Ok(Vec::new());
     }
-    Ok(records)
+    tracks
+        .take(MAX_LISTED)
+        .map(|track| {
+            let track = track?;
+            Ok(SequenceRecord {
+                is_video,
+                fourcc: track.fourcc.0,
+                track_id: Some(track.track_id),
+                data: track.whole_data()?,
+            })
+        })
+        .collect()
 }

@@ -21,8 +21,10 @@ mod av1;
 mod avc;
 mod bits;
 mod colour;
+pub mod ex_tag;
 mod flac;
 mod flv;
+mod fourcc;
 mod hevc;
 mod hevc_sps;
 mod hevc_vui;
@@ -35,6 +37,7 @@ pub use avc::{avc_level_name, avc_profile_name, decode_avc_config, AvcConfig, Av
 pub use colour::{ChromaFormat, ColourInfo, Ratio};
 pub use flac::{decode_flac_config, FlacConfig};
 pub use flv::{audio_sequence_records, video_sequence_records, SequenceRecord};
+pub use fourcc::FourCc;
 pub use hevc::{
     decode_hevc_config, hevc_level_name, hevc_profile_name, HevcConfig, HevcNalArray, HevcSps,
     HevcTiming,

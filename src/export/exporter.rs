@@ -214,12 +214,12 @@ impl<W: Write> TagWriter<W> {
         }
     }
 
-    fn on_message(&mut self, msg: RtmpMessage) {
+    fn on_message(&mut self, mut msg: RtmpMessage) {
         if msg.msid != self.plan.msid || !matches!(msg.type_id, 8 | 9 | 15 | 18 | 22) {
             return;
         }
         self.messages += 1;
-        let payload = match msg.payload {
+        let payload = match msg.take_payload() {
             Some(p) if !msg.damaged && !msg.truncated && p.len() == msg.length as usize => p,
             _ => {
                 self.summary.skipped_damaged += 1;

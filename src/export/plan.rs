@@ -194,7 +194,8 @@ impl ConfigSeen {
             }
             MessageBody::Audio(a) => {
                 self.audio_needs |= a.sound_format == 10
-                    || matches!(a.fourcc.as_deref(), Some("mp4a" | "Opus" | "fLaC"));
+                    || a.fourcc
+                        .is_some_and(|f| matches!(&f.0, b"mp4a" | b"Opus" | b"fLaC"));
                 self.audio_seen |= a.sequence_header;
             }
             _ => {}

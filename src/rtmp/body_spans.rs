@@ -18,7 +18,7 @@
 //! };
 //! let report = analyze_bytes(&capture, options)?;
 //! let connect = &report.messages[0].message; // 139 bytes in two 128-byte chunks
-//! let spans = connect.body_spans.as_deref().expect("recorded");
+//! let spans = connect.body_spans().expect("recorded");
 //! let body: Vec<u8> = spans.spans.iter().flat_map(|s| {
 //!     let at = s.file_offset as usize;
 //!     capture[at..at + s.len as usize].to_vec()

@@ -1,7 +1,8 @@
 //! The Enhanced RTMP (v1 and v2) part of an audio or video tag header: ModEx prefixes, the
-//! FourCC, and multitrack layouts with their track ids. Shared by audio and video, which lay
-//! these out the same way (veovera's enhanced-rtmp-v2 spec, "ExVideoTagHeader" and
-//! "ExAudioTagHeader").
+//! FourCC, and multitrack layouts with their track ids, as the report keeps them; and
+//! [`ExTagFields`], the boxed rare part of a header. Shared by
+//! audio and video, which lay these out the same way; the layout itself is walked by
+//! [`crate::codec::ex_tag`], which also serves the sequence record finder.
 
 #![cfg_attr(
     not(test),
@@ -12,18 +13,14 @@ use serde::{Deserialize, Serialize};
 
 use super::hex::HexBytes;
 use super::media::MediaError;
-
-/// `PacketType.ModEx`, the same value for audio and video.
-pub const PACKET_MODEX: u8 = 7;
-/// `PacketType.SequenceStart`.
-pub const PACKET_SEQUENCE_START: u8 = 0;
-/// `ModExType.TimestampOffsetNano`.
-const MODEX_TIMESTAMP_OFFSET_NANO: u8 = 0;
-
-/// Multitrack layouts (`AvMultitrackType`).
-pub const MULTITRACK_ONE_TRACK: u8 = 0;
-pub const MULTITRACK_MANY_TRACKS: u8 = 1;
-pub const MULTITRACK_MANY_TRACKS_MANY_CODECS: u8 = 2;
+use super::media_json::MultichannelConfigJson;
+use crate::amf::AmfValue;
+pub use crate::codec::ex_tag::{
+    peek_packet_types, MULTITRACK_MANY_TRACKS, MULTITRACK_MANY_TRACKS_MANY_CODECS,
+    MULTITRACK_ONE_TRACK, PACKET_MODEX, PACKET_SEQUENCE_START,
+};
+use crate::codec::ex_tag::{read_ex_tag, ExShort, ExTrack};
+use crate::codec::FourCc;
 
 /// Tracks listed per message at most: a track header can be 4 bytes, so a 64 KiB sequence
 /// start could otherwise list thousands (track ids are one byte: 256 distinct at most).
@@ -43,7 +40,7 @@ pub fn multitrack_type_name(layout: u8) -> &'static str {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MediaTrack {
     pub track_id: u8,
-    pub fourcc: String,
+    pub fourcc: FourCc,
     /// `sizeOfTrack`: the bytes of this track's data (absent in the OneTrack layout, where the
     /// track takes the rest of the body).
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -68,174 +65,214 @@ pub struct ExHeader<'a> {
     pub multitrack_type: Option<u8>,
     pub track_packet_type: Option<u8>,
     /// The FourCC of a single-track message, or the one all tracks share.
-    pub fourcc: Option<String>,
+    pub fourcc: Option<FourCc>,
     pub tracks: Vec<MediaTrack>,
     /// Single track: the bytes after the FourCC (composition time, record, frame data).
     pub payload: &'a [u8],
 }
 
-struct Cursor<'a> {
-    body: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], MediaError> {
-        let end = self.at.saturating_add(n);
-        let bytes = self.body.get(self.at..end).ok_or(MediaError::Short {
-            what,
-            needed: end,
-            have: self.body.len(),
-        })?;
-        self.at = end;
-        Ok(bytes)
-    }
-
-    fn u8(&mut self, what: &'static str) -> Result<u8, MediaError> {
-        Ok(self.take(1, what)?.first().copied().unwrap_or_default())
-    }
-
-    fn uint(&mut self, n: usize, what: &'static str) -> Result<u32, MediaError> {
-        Ok(self
-            .take(n, what)?
-            .iter()
-            .fold(0u32, |v, &b| (v << 8) | u32::from(b)))
-    }
-
-    fn fourcc(&mut self, what: &'static str) -> Result<String, MediaError> {
-        Ok(self.take(4, what)?.iter().map(|&c| char::from(c)).collect())
-    }
-
-    fn rest(&self) -> &'a [u8] {
-        self.body.get(self.at..).unwrap_or_default()
+fn short(e: ExShort) -> MediaError {
+    MediaError::Short {
+        what: e.field,
+        needed: e.offset.saturating_add(e.needed),
+        have: e.body_len,
     }
 }
 
 /// Reads an Enhanced RTMP tag header: `body` is the whole (kept) body, `packet_type` the low
 /// nibble of its first byte, `multitrack` the packet type that means Multitrack for this media
 /// kind. `with_composition_time` says whether a track's CodedFrames start with a composition
-/// time for a FourCC (avc1 and hvc1 video).
-pub fn read_ex_header<'a>(
-    body: &'a [u8],
+/// time for a FourCC (avc1 and hvc1 video). A multitrack message's first track header must be
+/// there; later tracks are listed as far as the body was kept.
+pub fn read_ex_header(
+    body: &[u8],
     packet_type: u8,
     multitrack: u8,
-    with_composition_time: fn(&str, u8) -> bool,
-) -> Result<ExHeader<'a>, MediaError> {
-    let mut r = Cursor { body, at: 1 };
+    with_composition_time: fn(FourCc, u8) -> bool,
+) -> Result<ExHeader<'_>, MediaError> {
+    let tag = read_ex_tag(body, packet_type, multitrack).map_err(short)?;
     let mut h = ExHeader {
-        packet_type,
-        ..ExHeader::default()
+        packet_type: tag.packet_type,
+        mod_ex: tag.mod_ex.present,
+        timestamp_offset_nano: tag.mod_ex.timestamp_offset_nano,
+        multitrack_type: tag.multitrack_type,
+        track_packet_type: tag.track_packet_type,
+        fourcc: tag.fourcc,
+        tracks: Vec::new(),
+        payload: &[],
     };
-    while h.packet_type == PACKET_MODEX {
-        h.mod_ex = true;
-        let mut size = usize::from(r.u8("ModEx data size")?) + 1;
-        if size == 256 {
-            size = r.uint(2, "ModEx data size (16 bit)")? as usize + 1;
-        }
-        let data = r.take(size, "ModEx data")?;
-        let byte = r.u8("ModEx type and packet type")?;
-        if byte >> 4 == MODEX_TIMESTAMP_OFFSET_NANO {
-            if let Some(&[a, b, c]) = data.get(..3) {
-                h.timestamp_offset_nano =
-                    Some(u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c));
-            }
-        }
-        h.packet_type = byte & 0x0f;
-    }
-    if h.packet_type != multitrack {
-        h.fourcc = Some(r.fourcc("Enhanced RTMP FourCC")?);
-        h.payload = r.rest();
+    let Some(track_type) = tag.track_packet_type else {
+        h.payload = tag.payload();
         return Ok(h);
-    }
-    let byte = r.u8("multitrack type and packet type")?;
-    let (layout, track_type) = (byte >> 4, byte & 0x0f);
-    h.multitrack_type = Some(layout);
-    h.track_packet_type = Some(track_type);
-    if layout != MULTITRACK_MANY_TRACKS_MANY_CODECS {
-        h.fourcc = Some(r.fourcc("multitrack FourCC")?);
-    }
-    // The first track's header must be there; later ones only as far as the body was kept.
-    while h.tracks.len() < MAX_TRACKS && (h.tracks.is_empty() || r.at < body.len()) {
-        let first = h.tracks.is_empty();
-        match read_track(&mut r, &h, layout, track_type, with_composition_time) {
-            Ok(track) => h.tracks.push(track),
-            Err(e) if first => return Err(e),
+    };
+    for track in tag.tracks().take(MAX_TRACKS) {
+        match track {
+            Ok(track) => h
+                .tracks
+                .push(media_track(track, track_type, with_composition_time)),
+            Err(e) if h.tracks.is_empty() => return Err(short(e)),
             Err(_) => break,
-        }
-        if layout == MULTITRACK_ONE_TRACK {
-            break;
         }
     }
     Ok(h)
 }
 
-fn read_track(
-    r: &mut Cursor<'_>,
-    h: &ExHeader<'_>,
-    layout: u8,
+fn media_track(
+    t: ExTrack<'_>,
     track_type: u8,
-    with_composition_time: fn(&str, u8) -> bool,
-) -> Result<MediaTrack, MediaError> {
-    let fourcc = match &h.fourcc {
-        Some(shared) => shared.clone(),
-        None => r.fourcc("track FourCC")?,
-    };
-    let track_id = r.u8("track id")?;
-    let size = if layout == MULTITRACK_ONE_TRACK {
-        None
-    } else {
-        Some(r.uint(3, "track size")?)
-    };
-    let data_start = r.at;
-    let available = r.rest();
-    let data = match size {
-        Some(n) => available.get(..n as usize).unwrap_or(available),
-        None => available,
-    };
-    let composition_time = if with_composition_time(&fourcc, track_type) {
-        data.get(..3).map(|b| {
+    with_composition_time: fn(FourCc, u8) -> bool,
+) -> MediaTrack {
+    let composition_time = if with_composition_time(t.fourcc, track_type) {
+        t.data.get(..3).map(|b| {
             let v = b.iter().fold(0i32, |v, &x| (v << 8) | i32::from(x));
             (v << 8) >> 8
         })
     } else {
         None
     };
-    let config = (track_type == PACKET_SEQUENCE_START).then(|| HexBytes::from(data));
-    // Skip to the next track; past the kept bytes the walk ends in the caller.
-    r.at = match size {
-        Some(n) => data_start.saturating_add(n as usize),
-        None => r.body.len(),
-    };
-    Ok(MediaTrack {
-        track_id,
-        fourcc,
-        size,
+    MediaTrack {
+        track_id: t.track_id,
+        fourcc: t.fourcc,
+        size: t.size,
         composition_time,
-        config,
-    })
+        config: (track_type == PACKET_SEQUENCE_START).then(|| HexBytes::from(t.data)),
+    }
 }
 
-/// The packet type a tag's kept prefix starts with, ModEx prefixes skipped, and for multitrack
-/// tags the packet type the tracks share: `(packet type, track packet type)`. `None` when the
-/// prefix is too short to tell.
-pub fn peek_packet_types(prefix: &[u8], multitrack: u8) -> Option<(u8, Option<u8>)> {
-    let mut r = Cursor {
-        body: prefix,
-        at: 1,
-    };
-    let mut packet_type = prefix.first()? & 0x0f;
-    while packet_type == PACKET_MODEX {
-        let mut size = usize::from(r.u8("").ok()?) + 1;
-        if size == 256 {
-            size = r.uint(2, "").ok()? as usize + 1;
+/// The rare parts of a tag header, boxed so that a plain frame's header stays small: the codec
+/// configuration record of a sequence header, and the Enhanced RTMP v2 fields (ModEx,
+/// multitrack, metadata, multichannel layout). Present only when one of them is.
+///
+/// In a header's JSON these fields are flattened into the header, with the names of the
+/// multitrack layout and the tracks' packet type next to their ids (see `media_json`); this
+/// struct holds only the ids, and serialized on its own it writes only them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExTagFields {
+    /// The codec configuration record (AVCDecoderConfigurationRecord, AudioSpecificConfig,
+    /// Opus ID header, ...): the body after the tag header, as far as it was kept. Only on
+    /// sequence headers.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub config: Option<HexBytes>,
+    /// A ModEx prefix was present.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mod_ex: bool,
+    /// ModEx `TimestampOffsetNano`: nanoseconds to add to the millisecond timestamp.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub timestamp_offset_nano: Option<u32>,
+    /// Multitrack layout: 0 OneTrack, 1 ManyTracks, 2 ManyTracksManyCodecs.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub multitrack_type: Option<u8>,
+    /// The packet type every track of a multitrack message carries.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub track_packet_type: Option<u8>,
+    /// The tracks of a multitrack message with their ids, as far as the kept bytes show them.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub tracks: Vec<MediaTrack>,
+    /// A video `Metadata` packet's AMF0 values: the name (`colorInfo`) and its object
+    /// (colorConfig, hdrCll, hdrMdcv).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub metadata: Vec<AmfValue>,
+    /// An audio `MultichannelConfig` packet's channel layout.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub multichannel: Option<MultichannelConfig>,
+}
+
+/// The channel layout an Enhanced RTMP audio `MultichannelConfig` packet declares. Its JSON has
+/// a `channel_order_name` after `channel_order` (see [`MultichannelConfig::channel_order_name`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "MultichannelConfigJson", from = "MultichannelConfigJson")]
+pub struct MultichannelConfig {
+    /// 0 Unspecified, 1 Native (the AudioChannel order, given as a mask), 2 Custom (a map).
+    pub channel_order: u8,
+    pub channel_count: u8,
+    /// Custom order: the AudioChannel of each channel, in order.
+    pub channel_mapping: Vec<u8>,
+    /// Native order: the AudioChannelMask of the channels present.
+    pub channel_flags: Option<u32>,
+}
+
+impl MultichannelConfig {
+    pub fn channel_order_name(&self) -> &'static str {
+        match self.channel_order {
+            0 => "Unspecified",
+            1 => "Native",
+            2 => "Custom",
+            _ => "reserved",
         }
-        r.take(size, "").ok()?;
-        packet_type = r.u8("").ok()? & 0x0f;
     }
-    if packet_type != multitrack {
-        return Some((packet_type, None));
+
+    /// Reads the packet body after the FourCC; `None` when it is cut short.
+    pub(super) fn read(payload: &[u8]) -> Option<MultichannelConfig> {
+        let (&order, rest) = payload.split_first()?;
+        let (&count, rest) = rest.split_first()?;
+        let mut config = MultichannelConfig {
+            channel_order: order,
+            channel_count: count,
+            channel_mapping: Vec::new(),
+            channel_flags: None,
+        };
+        match order {
+            1 => {
+                let &[a, b, c, d] = rest.get(..4)? else {
+                    return None;
+                };
+                config.channel_flags = Some(u32::from_be_bytes([a, b, c, d]));
+            }
+            2 => config.channel_mapping = rest.get(..usize::from(count))?.to_vec(),
+            _ => {}
+        }
+        Some(config)
     }
-    Some((packet_type, Some(r.u8("").ok()? & 0x0f)))
+}
+
+impl ExTagFields {
+    /// The multitrack layout's name.
+    pub fn multitrack_type_name(&self) -> Option<&'static str> {
+        self.multitrack_type.map(multitrack_type_name)
+    }
+
+    /// A multitrack message's tracks' packet type, else the header's own.
+    pub(super) fn effective_packet_type(ex: Option<&Self>, packet_type: Option<u8>) -> Option<u8> {
+        ex.and_then(|ex| ex.track_packet_type).or(packet_type)
+    }
+
+    pub(super) fn tracks(ex: Option<&Self>) -> &[MediaTrack] {
+        ex.map_or(&[], |ex| ex.tracks.as_slice())
+    }
+
+    /// The boxed fields of an Enhanced RTMP header, `None` when there are none.
+    pub(super) fn from_header(
+        h: &mut ExHeader<'_>,
+        config: Option<HexBytes>,
+        metadata: Vec<AmfValue>,
+        multichannel: Option<MultichannelConfig>,
+    ) -> Option<Box<Self>> {
+        let fields = ExTagFields {
+            config,
+            mod_ex: h.mod_ex,
+            timestamp_offset_nano: h.timestamp_offset_nano,
+            multitrack_type: h.multitrack_type,
+            track_packet_type: h.track_packet_type,
+            tracks: std::mem::take(&mut h.tracks),
+            metadata,
+            multichannel,
+        };
+        (fields != ExTagFields::default()).then(|| Box::new(fields))
+    }
+
+    /// The boxed fields of a legacy sequence header: its configuration record.
+    pub(super) fn config_only(config: Option<HexBytes>) -> Option<Box<Self>> {
+        config.map(|config| {
+            Box::new(ExTagFields {
+                config: Some(config),
+                ..ExTagFields::default()
+            })
+        })
+    }
+
+    pub(super) fn config(ex: Option<&Self>) -> Option<&HexBytes> {
+        ex.and_then(|ex| ex.config.as_ref())
+    }
 }
 
 #[cfg(test)]
@@ -243,7 +280,7 @@ pub fn peek_packet_types(prefix: &[u8], multitrack: u8) -> Option<(u8, Option<u8
 mod tests {
     use super::*;
 
-    fn never(_: &str, _: u8) -> bool {
+    fn never(_: FourCc, _: u8) -> bool {
         false
     }
 
@@ -257,7 +294,7 @@ mod tests {
         assert!(h.mod_ex);
         assert_eq!(h.packet_type, 0);
         assert_eq!(h.timestamp_offset_nano, Some(0x1234));
-        assert_eq!(h.fourcc.as_deref(), Some("vp09"));
+        assert_eq!(h.fourcc, Some(FourCc(*b"vp09")));
         assert_eq!(h.payload, [1, 2]);
         assert_eq!(peek_packet_types(&body, 6), Some((0, None)));
         // A 16-bit size (0xff escape: 0x0001 + 1 = 2 bytes) of another ModEx type.
@@ -301,8 +338,8 @@ mod tests {
             9, 0x66,
         ];
         let h = read_ex_header(&body, 5, 5, never).unwrap();
-        let tracks: Vec<_> = h.tracks.iter().map(|t| (t.track_id, &*t.fourcc)).collect();
-        assert_eq!(tracks, [(0, "Opus"), (1, "fLaC")]);
+        let tracks: Vec<_> = h.tracks.iter().map(|t| (t.track_id, t.fourcc)).collect();
+        assert_eq!(tracks, [(0, FourCc(*b"Opus")), (1, FourCc(*b"fLaC"))]);
         assert_eq!(h.fourcc, None);
         // No first track header at all is an error; a missing later one is not.
         assert!(read_ex_header(&[0x96, 0x10, b'v', b'p', b'0', b'9'], 6, 6, never).is_err());

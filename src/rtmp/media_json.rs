@@ -1,13 +1,19 @@
 //! The JSON shape of audio and video tag headers: the ids and flags of
-//! [`AudioTagHeader`]/[`VideoTagHeader`] plus the names derived from them, in the order the
-//! report has always written them. Names in the input are ignored (they follow from the ids).
+//! [`AudioTagHeader`]/[`VideoTagHeader`] (and of their boxed [`ExTagFields`] and
+//! [`MultichannelConfig`]) plus the names derived from them, in the order the report has always
+//! written them. Names in the input are ignored (they follow from the ids).
 
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
 use super::hex::HexBytes;
-use super::media::{AudioTagHeader, ExTagFields, VideoTagHeader};
+use super::media::{
+    audio_packet_type_name, video_packet_type_name, AudioTagHeader, ExTagFields, FourCc,
+    MultichannelConfig, VideoTagHeader,
+};
+use super::media_ex::{multitrack_type_name, MediaTrack};
+use crate::amf::AmfValue;
 
 #[derive(Serialize, Deserialize)]
 pub(super) struct AudioTagHeaderJson {
@@ -27,14 +33,12 @@ pub(super) struct AudioTagHeaderJson {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     packet_type_name: Option<Cow<'static, str>>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    fourcc: Option<String>,
+    fourcc: Option<FourCc>,
     #[serde(default)]
     multitrack: bool,
     sequence_header: bool,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    config: Option<HexBytes>,
     #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
-    ex: Option<Box<ExTagFields>>,
+    ex: Option<ExTagFieldsJson>,
 }
 
 impl From<AudioTagHeader> for AudioTagHeaderJson {
@@ -52,8 +56,9 @@ impl From<AudioTagHeader> for AudioTagHeaderJson {
             fourcc: h.fourcc,
             multitrack: h.multitrack,
             sequence_header: h.sequence_header,
-            config: h.config,
-            ex: h.ex,
+            ex: h
+                .ex
+                .map(|ex| ExTagFieldsJson::new(*ex, audio_packet_type_name)),
         }
     }
 }
@@ -70,7 +75,6 @@ impl From<AudioTagHeaderJson> for AudioTagHeader {
             fourcc: j.fourcc,
             multitrack: j.multitrack,
             sequence_header: j.sequence_header,
-            config: j.config,
             ex: present(j.ex),
         }
     }
@@ -87,7 +91,7 @@ pub(super) struct VideoTagHeaderJson {
     #[serde(default)]
     codec_name: Cow<'static, str>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    fourcc: Option<String>,
+    fourcc: Option<FourCc>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     packet_type: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -98,10 +102,8 @@ pub(super) struct VideoTagHeaderJson {
     command: Option<u8>,
     keyframe: bool,
     sequence_header: bool,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    config: Option<HexBytes>,
     #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
-    ex: Option<Box<ExTagFields>>,
+    ex: Option<ExTagFieldsJson>,
 }
 
 impl From<VideoTagHeader> for VideoTagHeaderJson {
@@ -121,8 +123,9 @@ impl From<VideoTagHeader> for VideoTagHeaderJson {
             command: h.command,
             keyframe: h.keyframe,
             sequence_header: h.sequence_header,
-            config: h.config,
-            ex: h.ex,
+            ex: h
+                .ex
+                .map(|ex| ExTagFieldsJson::new(*ex, video_packet_type_name)),
         }
     }
 }
@@ -139,14 +142,117 @@ impl From<VideoTagHeaderJson> for VideoTagHeader {
             command: j.command,
             keyframe: j.keyframe,
             sequence_header: j.sequence_header,
-            config: j.config,
             ex: present(j.ex),
+        }
+    }
+}
+
+/// [`ExTagFields`] with the names of the multitrack layout and of the tracks' packet type.
+#[derive(Serialize, Deserialize)]
+struct ExTagFieldsJson {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    config: Option<HexBytes>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    mod_ex: bool,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    timestamp_offset_nano: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    multitrack_type: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    multitrack_type_name: Option<Cow<'static, str>>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    track_packet_type: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    track_packet_type_name: Option<Cow<'static, str>>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    tracks: Vec<MediaTrack>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    metadata: Vec<AmfValue>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    multichannel: Option<MultichannelConfig>,
+}
+
+impl ExTagFieldsJson {
+    /// `packet_type_name` names the tracks' packet type (audio and video differ).
+    fn new(ex: ExTagFields, packet_type_name: fn(u8) -> &'static str) -> Self {
+        let ExTagFields {
+            config,
+            mod_ex,
+            timestamp_offset_nano,
+            multitrack_type,
+            track_packet_type,
+            tracks,
+            metadata,
+            multichannel,
+        } = ex;
+        ExTagFieldsJson {
+            config,
+            mod_ex,
+            timestamp_offset_nano,
+            multitrack_type,
+            multitrack_type_name: multitrack_type.map(|t| Cow::Borrowed(multitrack_type_name(t))),
+            track_packet_type,
+            track_packet_type_name: track_packet_type.map(|t| Cow::Borrowed(packet_type_name(t))),
+            tracks,
+            metadata,
+            multichannel,
         }
     }
 }
 
 /// A flattened `Option` of a struct whose fields all have defaults comes back `Some(default)`
 /// from JSON without any of its keys: that is `None`.
-fn present(ex: Option<Box<ExTagFields>>) -> Option<Box<ExTagFields>> {
-    ex.filter(|ex| **ex != ExTagFields::default())
+fn present(ex: Option<ExTagFieldsJson>) -> Option<Box<ExTagFields>> {
+    let j = ex?;
+    let ex = ExTagFields {
+        config: j.config,
+        mod_ex: j.mod_ex,
+        timestamp_offset_nano: j.timestamp_offset_nano,
+        multitrack_type: j.multitrack_type,
+        track_packet_type: j.track_packet_type,
+        tracks: j.tracks,
+        metadata: j.metadata,
+        multichannel: j.multichannel,
+    };
+    (ex != ExTagFields::default()).then(|| Box::new(ex))
 }
+
+/// [`MultichannelConfig`] with the channel order's name.
+#[derive(Serialize, Deserialize)]
+pub(super) struct MultichannelConfigJson {
+    channel_order: u8,
+    #[serde(default)]
+    channel_order_name: Cow<'static, str>,
+    channel_count: u8,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    channel_mapping: Vec<u8>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    channel_flags: Option<u32>,
+}
+
+impl From<MultichannelConfig> for MultichannelConfigJson {
+    fn from(m: MultichannelConfig) -> Self {
+        MultichannelConfigJson {
+            channel_order: m.channel_order,
+            channel_order_name: Cow::Borrowed(m.channel_order_name()),
+            channel_count: m.channel_count,
+            channel_mapping: m.channel_mapping,
+            channel_flags: m.channel_flags,
+        }
+    }
+}
+
+impl From<MultichannelConfigJson> for MultichannelConfig {
+    fn from(j: MultichannelConfigJson) -> Self {
+        MultichannelConfig {
+            channel_order: j.channel_order,
+            channel_count: j.channel_count,
+            channel_mapping: j.channel_mapping,
+            channel_flags: j.channel_flags,
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "media_json_tests.rs"]
+mod tests;

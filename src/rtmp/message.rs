@@ -96,18 +96,22 @@ pub enum MessageBody {
     Unknown {
         prefix: HexBytes,
     },
-    /// The body could not be decoded.
-    Invalid {
-        reason: String,
-        prefix: HexBytes,
-    },
+    /// The body could not be decoded (boxed too: rare, and two heap fields).
+    Invalid(Box<InvalidBody>),
+}
+
+/// Why a body could not be decoded, and its first bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvalidBody {
+    pub reason: String,
+    pub prefix: HexBytes,
 }
 
 fn invalid(reason: String, body: &[u8]) -> MessageBody {
-    MessageBody::Invalid {
+    MessageBody::Invalid(Box::new(InvalidBody {
         reason,
         prefix: body.get(..body.len().min(32)).unwrap_or_default().into(),
-    }
+    }))
 }
 
 /// Decodes a body (or the kept prefix of one). Returns the body and a note about bytes left
@@ -211,19 +215,27 @@ pub struct RtmpMessage {
     /// Bytes of the body are missing (gap, or the stream ended or lost sync inside it).
     #[serde(default)]
     pub damaged: bool,
+    /// Body bytes lost (u32: they are part of the body, whose length has 24 bits).
     #[serde(default)]
-    pub missing_bytes: u64,
+    pub missing_bytes: u32,
     /// A memory cap kept only a prefix of a body that is decoded whole (commands, data).
     #[serde(default)]
     pub truncated: bool,
     pub body: MessageBody,
-    /// The body bytes as kept, with [`RtmpConfig::keep_payload`] (never serialized).
+    /// The body bytes and where they lie in the file, when asked for (never serialized; see
+    /// [`RtmpMessage::payload`] and [`RtmpMessage::body_spans`]).
     #[serde(skip)]
+    pub kept: Option<Box<KeptBody>>,
+}
+
+/// What a message keeps of its body only on request: boxed, since an analysis usually asks
+/// for neither and there is one per message.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KeptBody {
+    /// The body bytes as kept, with [`RtmpConfig::keep_payload`].
     pub payload: Option<Vec<u8>>,
-    /// Where the body lies in the capture file, with [`RtmpConfig::record_body_spans`]
-    /// (never serialized).
-    #[serde(skip)]
-    pub body_spans: Option<Box<BodySpans>>,
+    /// Where the body lies in the capture file, with [`RtmpConfig::record_body_spans`].
+    pub body_spans: Option<BodySpans>,
 }
 
 /// [`RtmpMessage`]'s JSON, borrowed: its fields in order, with the type's name.
@@ -250,7 +262,7 @@ struct RtmpMessageJson<'a> {
     inferred: bool,
     resync_point: bool,
     damaged: bool,
-    missing_bytes: u64,
+    missing_bytes: u32,
     truncated: bool,
     body: &'a MessageBody,
 }
@@ -280,8 +292,7 @@ impl Serialize for RtmpMessage {
             missing_bytes,
             truncated,
             body,
-            payload: _,
-            body_spans: _,
+            kept: _,
         } = self;
         RtmpMessageJson {
             dir: *dir,
@@ -327,7 +338,7 @@ impl RtmpMessage {
     ) -> (RtmpMessage, Option<String>) {
         let (body, note) = decode_body_with(raw.type_id, &raw.body, raw.timestamp, limits);
         let damaged = raw.damaged();
-        let msg = RtmpMessage {
+        let mut msg = RtmpMessage {
             dir,
             csid: raw.csid,
             msid: raw.msid,
@@ -346,13 +357,35 @@ impl RtmpMessage {
             inferred: raw.inferred,
             resync_point: raw.resync_point,
             damaged,
-            missing_bytes: raw.missing,
+            missing_bytes: u32::try_from(raw.missing).unwrap_or(u32::MAX),
             truncated: raw.truncated,
             body,
-            payload: keep_payload.then_some(raw.body),
-            body_spans: raw.body_spans,
+            kept: None,
         };
+        let payload = keep_payload.then_some(raw.body);
+        let body_spans = raw.body_spans.map(|spans| *spans);
+        if payload.is_some() || body_spans.is_some() {
+            msg.kept = Some(Box::new(KeptBody {
+                payload,
+                body_spans,
+            }));
+        }
         (msg, note)
+    }
+
+    /// The body bytes as kept, with [`RtmpConfig::keep_payload`].
+    pub fn payload(&self) -> Option<&[u8]> {
+        self.kept.as_ref()?.payload.as_deref()
+    }
+
+    /// Takes the kept body bytes out of the message.
+    pub fn take_payload(&mut self) -> Option<Vec<u8>> {
+        self.kept.as_mut()?.payload.take()
+    }
+
+    /// Where the body lies in the capture file, with [`RtmpConfig::record_body_spans`].
+    pub fn body_spans(&self) -> Option<&BodySpans> {
+        self.kept.as_ref()?.body_spans.as_ref()
     }
 
     /// The spec's name for the message's type.
@@ -461,6 +494,14 @@ mod tests {
         assert_eq!(
             json,
             r#"{"kind":"control","value":{"control":"window_ack_size","size":2500000}}"#
+        );
+        assert_eq!(serde_json::from_str::<MessageBody>(&json).unwrap(), b);
+        // The boxed undecodable body keeps the shape of the struct variant it was.
+        let (b, _) = decode_body(9, &[], 0);
+        let json = serde_json::to_string(&b).unwrap();
+        assert_eq!(
+            json,
+            r#"{"kind":"invalid","value":{"reason":"empty video body","prefix":""}}"#
         );
         assert_eq!(serde_json::from_str::<MessageBody>(&json).unwrap(), b);
     }

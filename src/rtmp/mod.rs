@@ -61,6 +61,7 @@ mod hex;
 pub mod media;
 pub mod media_ex;
 mod media_json;
+mod media_names;
 pub mod message;
 pub mod pairing;
 mod queue;
@@ -76,7 +77,7 @@ pub use chunk::{ChunkStreamDemuxer, DemuxEvent, RawMessage};
 pub use connection::{RtmpConnection, RTMP_PORTS};
 pub use handshake::{DigestScheme, HandshakeInfo};
 pub use hex::HexBytes;
-pub use message::{MessageBody, RtmpMessage};
+pub use message::{InvalidBody, KeptBody, MessageBody, RtmpMessage};
 
 /// A TCP direction. `C2S` is client to server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -146,8 +146,7 @@ mod tests {
                 arguments: vec![],
                 error: None,
             })),
-            payload: None,
-            body_spans: None,
+            kept: None,
         }
     }
 

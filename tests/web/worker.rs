@@ -216,8 +216,8 @@ async fn every_body_re_read_from_the_file_equals_the_reassembled_one() {
             .raw
             .unwrap();
         assert_eq!(
-            Some(&raw.bytes),
-            with_payload.message.payload.as_ref(),
+            Some(raw.bytes.as_slice()),
+            with_payload.message.payload(),
             "message {}",
             record.index
         );

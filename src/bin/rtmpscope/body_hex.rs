@@ -11,7 +11,7 @@ use rtmpscope::rtmp::body_spans::MAX_BODY_SPANS;
 /// The body of `record` as hex dump lines (body offsets, 16 bytes each), with a heading.
 pub fn body_hex(path: &Path, record: &MessageRecord) -> anyhow::Result<String> {
     let m = &record.message;
-    let Some(spans) = m.body_spans.as_deref() else {
+    let Some(spans) = m.body_spans() else {
         return Ok("  body: not located in the file\n".to_string());
     };
     let mut file = File::open(path)?;

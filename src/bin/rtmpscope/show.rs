@@ -107,16 +107,16 @@ fn render(report: &Report, record: &MessageRecord) -> String {
     if m.truncated {
         out += "  body kept only in part (memory cap)\n";
     }
-    if let Some(req) = record.request {
+    if let Some(req) = record.request() {
         out += &format!(
             "  answers message {req} after {:.1} ms\n",
-            record.latency.unwrap_or(0.0) * 1000.0
+            record.latency().unwrap_or(0.0) * 1000.0
         );
     }
-    if let Some(resp) = record.response {
+    if let Some(resp) = record.response() {
         out += &format!(
             "  answered by message {resp} after {:.1} ms\n",
-            record.latency.unwrap_or(0.0) * 1000.0
+            record.latency().unwrap_or(0.0) * 1000.0
         );
     }
     out += "\n";

@@ -80,15 +80,13 @@ pub fn stream_codecs(messages: &[MessageRecord]) -> Vec<Codecs> {
             MessageBody::Video(v) if entry.video.is_none() => {
                 entry.video = Some(
                     v.fourcc
-                        .clone()
-                        .unwrap_or_else(|| v.codec_name().to_string()),
+                        .map_or_else(|| v.codec_name().to_string(), |f| f.to_string()),
                 );
             }
             MessageBody::Audio(a) if entry.audio.is_none() => {
                 let mut text = a
                     .fourcc
-                    .clone()
-                    .unwrap_or_else(|| a.format_name().to_string());
+                    .map_or_else(|| a.format_name().to_string(), |f| f.to_string());
                 if let Some(rate) = a.rate_hz {
                     text.push_str(&format!(" {} kHz", f64::from(rate) / 1000.0));
                 }

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use rtmpscope::analysis::MessageRecord;
 use rtmpscope::rtmp::control::{ProtocolControl, UserControlEvent};
-use rtmpscope::rtmp::media::ExTagFields;
+use rtmpscope::rtmp::media::{audio_packet_type_name, video_packet_type_name, ExTagFields};
 use rtmpscope::rtmp::{Dir, MessageBody};
 use yew::prelude::*;
 
@@ -88,15 +88,15 @@ pub fn detail_pane(props: &DetailProps) -> Html {
 
 fn links(m: &MessageRecord, on_jump: &Callback<u64>) -> Html {
     let latency = m
-        .latency
+        .latency()
         .map(|l| format!(" after {:.1} ms", l * 1000.0))
         .unwrap_or_default();
     html! {
         <p class="links">
-            { m.request.map(|r| html! {
+            { m.request().map(|r| html! {
                 <>{ "answers " }{ jump(on_jump, r, format!("request #{r}")) }{ latency.clone() }</>
             }).unwrap_or_default() }
-            { m.response.map(|r| html! {
+            { m.response().map(|r| html! {
                 <>{ "answered by " }{ jump(on_jump, r, format!("#{r}")) }{ latency.clone() }</>
             }).unwrap_or_default() }
         </p>
@@ -171,7 +171,7 @@ fn fields(pairs: Vec<(&str, String)>) -> Html {
 }
 
 /// ModEx, multitrack, Metadata and MultichannelConfig details in one line ("—" without).
-fn ex_fields(ex: Option<&ExTagFields>) -> String {
+fn ex_fields(ex: Option<&ExTagFields>, packet_type_name: fn(u8) -> &'static str) -> String {
     let Some(ex) = ex else {
         return "—".into();
     };
@@ -181,7 +181,7 @@ fn ex_fields(ex: Option<&ExTagFields>) -> String {
     } else if ex.mod_ex {
         parts.push("ModEx".to_string());
     }
-    if let Some(layout) = &ex.multitrack_type_name {
+    if let Some(layout) = ex.multitrack_type_name() {
         let tracks: Vec<String> = ex
             .tracks
             .iter()
@@ -192,7 +192,7 @@ fn ex_fields(ex: Option<&ExTagFields>) -> String {
             .collect();
         parts.push(format!(
             "multitrack {layout}, {} per track: {}",
-            ex.track_packet_type_name.as_deref().unwrap_or("?"),
+            ex.track_packet_type.map_or("?", packet_type_name),
             tracks.join(", ")
         ));
     }
@@ -207,7 +207,8 @@ fn ex_fields(ex: Option<&ExTagFields>) -> String {
     if let Some(mc) = &ex.multichannel {
         let mut text = format!(
             "{} channels, {} order",
-            mc.channel_count, mc.channel_order_name
+            mc.channel_count,
+            mc.channel_order_name()
         );
         if let Some(mask) = mc.channel_flags {
             text.push_str(&format!(", mask 0x{mask:x}"));
@@ -294,7 +295,10 @@ fn body(m: &MessageRecord) -> Html {
             ("packet type", opt(&a.packet_type_name())),
             ("fourcc", opt(&a.fourcc)),
             ("sequence header", a.sequence_header.to_string()),
-            ("Enhanced v2", ex_fields(a.ex.as_deref())),
+            (
+                "Enhanced v2",
+                ex_fields(a.ex.as_deref(), audio_packet_type_name),
+            ),
             (
                 "note",
                 if a.sound_format == 10 {
@@ -331,7 +335,10 @@ fn body(m: &MessageRecord) -> Html {
             ),
             ("keyframe", v.keyframe.to_string()),
             ("sequence header", v.sequence_header.to_string()),
-            ("Enhanced v2", ex_fields(v.ex.as_deref())),
+            (
+                "Enhanced v2",
+                ex_fields(v.ex.as_deref(), video_packet_type_name),
+            ),
         ]),
         MessageBody::Aggregate(a) => html! {
             <table class="grid-table">
@@ -347,9 +354,9 @@ fn body(m: &MessageRecord) -> Html {
             </table>
         },
         MessageBody::Unknown { prefix } => fields(vec![("first bytes", hex(&prefix.0))]),
-        MessageBody::Invalid { reason, prefix } => fields(vec![
-            ("invalid", reason.clone()),
-            ("first bytes", hex(&prefix.0)),
+        MessageBody::Invalid(invalid) => fields(vec![
+            ("invalid", invalid.reason.clone()),
+            ("first bytes", hex(&invalid.prefix.0)),
         ]),
         MessageBody::Command(_) | MessageBody::Data(_) | MessageBody::SharedObject(_) => {
             return Html::default()

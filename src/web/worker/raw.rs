@@ -92,7 +92,7 @@ fn read_spans(reader: &FileReaderSync, file: &Blob, spans: &[BodySpan]) -> Optio
 pub fn raw_bytes(record: &MessageRecord, file: &Blob) -> Option<RawBytes> {
     let msg = &record.message;
     let reader = FileReaderSync::new().ok()?;
-    let recorded = msg.body_spans.as_deref();
+    let recorded = msg.body_spans();
     let all_spans = recorded.map(|s| s.spans.as_slice()).unwrap_or_default();
     let limit = msg.length.min(MAX_SHOWN_BYTES);
     let spans = shown_spans(all_spans, limit);
