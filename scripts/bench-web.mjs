@@ -4,7 +4,7 @@
 // Not a test (it is outside tests/web, so `node --test tests/web/*.mjs` does not run it);
 // scripts/bench.sh --web runs it next to the native measurement.
 //
-//   node scripts/bench-web.mjs FILE [--json OUT] [--timeout SECONDS] [--max-rss-mb N]
+//   node scripts/bench-web.mjs FILE [--json OUT] [--timeout SECONDS] [--max-rss-mb N] [--profile N]
 //
 // CPU time is the user + system time of all of Chromium's processes over the same span (the file
 // is read by the browser process and handed to the renderer, so both count).
@@ -30,7 +30,7 @@ const timeoutMs = Number(option('--timeout', 1800)) * 1000;
 const maxRssKb = Number(option('--max-rss-mb', 5120)) * 1024;
 const file = args[0];
 if (!file || args.length !== 1) {
-  console.error('usage: node scripts/bench-web.mjs FILE [--json OUT] [--timeout S] [--max-rss-mb N]');
+  console.error('usage: node scripts/bench-web.mjs FILE [--json OUT] [--timeout S] [--max-rss-mb N] [--profile N]');
   process.exit(2);
 }
 const bytes = statSync(file).size;
