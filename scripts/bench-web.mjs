@@ -4,7 +4,7 @@
 // Not a test (it is outside tests/web, so `node --test tests/web/*.mjs` does not run it);
 // scripts/bench.sh --web runs it next to the native measurement.
 //
-//   node scripts/bench-web.mjs FILE [--json OUT] [--timeout SECONDS] [--max-rss-mb N]
+//   node scripts/bench-web.mjs FILE [--json OUT] [--timeout SECONDS] [--max-rss-mb N] [--profile N]
 //
 // CPU time is the user + system time of all of Chromium's processes over the same span (the file
 // is read by the browser process and handed to the renderer, so both count).
@@ -25,11 +25,12 @@ const option = (name, fallback) => {
   return value;
 };
 const jsonOut = option('--json', null);
+const profileTop = Number(option('--profile', 0));
 const timeoutMs = Number(option('--timeout', 1800)) * 1000;
 const maxRssKb = Number(option('--max-rss-mb', 5120)) * 1024;
 const file = args[0];
 if (!file || args.length !== 1) {
-  console.error('usage: node scripts/bench-web.mjs FILE [--json OUT] [--timeout S] [--max-rss-mb N]');
+  console.error('usage: node scripts/bench-web.mjs FILE [--json OUT] [--timeout S] [--max-rss-mb N] [--profile N]');
   process.exit(2);
 }
 const bytes = statSync(file).size;
@@ -87,6 +88,31 @@ function chromiumCpu() {
   }
   return { total: ticks / 100, byType }; // USER_HZ
 }
+/** CPU seconds of each thread of Chromium's renderers, by thread name (summed over same names). */
+function rendererThreads() {
+  const byName = {};
+  for (const pid of descendants()) {
+    const m = processMemory(pid);
+    if (!m || m.type !== 'renderer') continue;
+    try {
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        byName[name] = (byName[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100;
+      }
+    } catch { /* gone */ }
+  }
+  return byName;
+}
+const threadsSince = (start) => {
+  const out = {};
+  for (const [k, v] of Object.entries(rendererThreads())) {
+    const d = v - (start[k] ?? 0);
+    if (d >= 0.01) out[k] = Number(d.toFixed(2));
+  }
+  return out;
+};
 const cpuSince = (start) => {
   const now = chromiumCpu();
   const byType = {};
@@ -114,6 +140,61 @@ function sample() {
       if (processMemory(pid)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     }
   }
+}
+
+/**
+ * --profile N: V8's sampling CPU profiler in the page and in the analysis worker (started paused
+ * at its first statement, so the whole analysis is seen) over the DevTools protocol, until the
+ * analysis is done; prints the N functions with the most self time in each.
+ */
+async function startProfiles(context, page) {
+  const cdp = await context.newCDPSession(page);
+  const pending = new Map();
+  let nextId = 1;
+  const workers = [];
+  cdp.on('Target.receivedMessageFromTarget', ({ sessionId, message }) => {
+    const msg = JSON.parse(message);
+    const resolve = pending.get(`${sessionId}/${msg.id}`);
+    if (resolve) { pending.delete(`${sessionId}/${msg.id}`); resolve(msg.result ?? { error: msg.error }); }
+  });
+  const sendTo = (sessionId) => (method, params = {}) => new Promise((resolve) => {
+    const id = nextId++;
+    pending.set(`${sessionId}/${id}`, resolve);
+    cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) });
+  });
+  cdp.on('Target.attachedToTarget', async (e) => {
+    if (e.targetInfo.type !== 'worker') return;
+    const send = sendTo(e.sessionId);
+    await send('Profiler.enable');
+    await send('Profiler.setSamplingInterval', { interval: 200 });
+    await send('Profiler.start');
+    workers.push(send);
+    await send('Runtime.runIfWaitingForDebugger');
+  });
+  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: false });
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return async () => {
+    const profiles = { page: (await cdp.send('Profiler.stop')).profile };
+    for (const [i, send] of workers.entries()) profiles[`worker ${i}`] = (await send('Profiler.stop')).profile;
+    await cdp.detach();
+    return profiles;
+  };
+}
+
+/** The `top` functions of a CPU profile by self time, in ms. */
+function profileSummary(profile, top) {
+  const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  const deltas = profile.timeDeltas;
+  profile.samples.forEach((id, i) => {
+    const f = byNode.get(id).callFrame;
+    const name = `${f.functionName || '(anonymous)'} ${f.url ? f.url.split('/').pop() : ''}`.trim();
+    self.set(name, (self.get(name) ?? 0) + (deltas[i + 1] ?? 0) / 1000);
+  });
+  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)
+    .map(([name, ms]) => `${ms.toFixed(0).padStart(7)} ms  ${name}`);
 }
 
 /**
@@ -168,8 +249,12 @@ let result;
 try {
   const app = await openApp(env);
   const { page } = app;
+  page.on('console', (m) => { if (m.text().startsWith('SPANS')) console.log(m.text()); });
+  page.on('worker', (w) => w.on('console', (m) => { if (m.text().startsWith('SPANS')) console.log(`worker ${m.text()}`); }));
   sample();
   const cpu0 = chromiumCpu();
+  const threads0 = rendererThreads();
+  const stopProfiles = profileTop > 0 ? await startProfiles(app.context, page) : null;
   const t0 = performance.now();
   await page.setInputFiles('[data-testid=file-input]', file);
   // The worker's analysis ends when the progress bar switches to reading the results; the
@@ -194,6 +279,13 @@ try {
     if (analysedAt === null && (state.reading || state.done)) {
       analysedAt = performance.now();
       analysedCpu = cpuSince(cpu0);
+      analysedCpu.threads = threadsSince(threads0);
+      if (stopProfiles) {
+        for (const [target, profile] of Object.entries(await stopProfiles())) {
+          console.log(`profile: ${target}, self time`);
+          for (const line of profileSummary(profile, profileTop)) console.log(`  ${line}`);
+        }
+      }
     }
     if (state.done) break;
     await new Promise((r) => setTimeout(r, 100));
@@ -222,6 +314,7 @@ try {
     analysis_mib_s_cpu: bytes / 1048576 / analysedCpu.total,
     total_mib_s_cpu: bytes / 1048576 / doneCpu.total,
     analysis_cpu_s_by_process: analysedCpu.byType,
+    analysis_cpu_s_by_renderer_thread: analysedCpu.threads,
     renderer_peak_rss_mib: mib(Math.max(0, ...renderers.map((r) => r.hwm))),
     renderer_peak_anon_mib: mib(Math.max(0, ...renderers.map((r) => r.anon))),
     chromium_peak_total_rss_mib: mib(memory.maxTotalRss),
@@ -243,6 +336,7 @@ console.log(`file                     ${file} (${f(bytes / 1048576)} MiB), ${res
 console.log(`analysis (worker)        ${f(result.analysis_s, 2)} s wall, ${f(result.analysis_mib_s)} MiB/s; `
   + `${f(result.analysis_cpu_s, 2)} s CPU, ${f(result.analysis_mib_s_cpu)} MiB/s (CPU)`);
 console.log(`  CPU s by process type   ${JSON.stringify(result.analysis_cpu_s_by_process)}`);
+console.log(`  renderer threads, CPU s ${JSON.stringify(result.analysis_cpu_s_by_renderer_thread)}`);
 console.log(`until results shown      ${f(result.total_s, 2)} s wall, ${f(result.total_mib_s)} MiB/s; `
   + `${f(result.total_cpu_s, 2)} s CPU, ${f(result.total_mib_s_cpu)} MiB/s (CPU)`);
 console.log(`renderer peak RSS        ${f(result.renderer_peak_rss_mib)} MiB (anonymous ${f(result.renderer_peak_anon_mib)} MiB)`);

@@ -7,13 +7,21 @@ use rtmpscope::rtmp::RtmpConfig;
 use crate::shared::flv_checks::export_checks;
 use crate::shared::rows::{stream_codecs, MessageRow};
 
-use super::stream::BlobReader;
+use super::stream::{BlobReader, READ_BYTES};
 use rtmpscope::{Analyzer, AnalyzerOptions, Report};
 use web_sys::{Blob, FileReaderSync};
 
-/// Bytes read per slice: large enough that per-slice overhead vanishes, small enough that
-/// progress moves and memory stays flat.
+/// Bytes read per slice when a whole file is read again (FLV export): large enough that
+/// per-slice overhead vanishes, small enough that memory stays flat.
 pub const SLICE_BYTES: usize = 4 * 1024 * 1024;
+
+/// The analysis's buffer in wasm memory, which each browser read is copied into: as large as
+/// one read, small enough to stay in the cache while the analyzer goes over it.
+const PIECE_BYTES: usize = READ_BYTES as usize;
+
+/// The page hears of the analysis's progress every this many bytes (1/64 of a gigabyte), not
+/// after every read (4,000 reads a gigabyte, each a message and a redraw of the page).
+const PROGRESS_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
 
 /// Width of the one-line summaries, as in `rtmpscope messages`.
 pub const SUMMARY_WIDTH: usize = 120;
@@ -105,12 +113,13 @@ pub fn read_slices(blob: &Blob, take: &mut dyn FnMut(&[u8], f64) -> bool) -> Res
     Ok(())
 }
 
-/// Analyses `blob`, calling `progress(bytes_done, bytes_total)` after each slice.
-/// Fails with a message for the user when the file is not a capture or cannot be read.
+/// Analyses `blob`, calling `progress(bytes_done, bytes_total)` at its start and end and every
+/// [`PROGRESS_BYTES`]. Fails with a message for the user when the file is not a capture or
+/// cannot be read.
 ///
-/// The browser reads the next slice while the analyzer works on this one ([`BlobReader`]: a
-/// stream read into one reused buffer, the fastest way Chromium reads a File and the only one
-/// that leaves no garbage).
+/// The browser reads on while the analyzer works on the last read ([`BlobReader`]: a stream
+/// read into one reused buffer, the fastest way Chromium reads a File and the only one that
+/// leaves no garbage).
 pub async fn analyze_blob(
     blob: &Blob,
     name: &str,
@@ -126,30 +135,38 @@ pub async fn analyze_blob(
         },
         ..AnalyzerOptions::default()
     });
-    let mut buffer = vec![0u8; SLICE_BYTES];
+    let mut buffer = vec![0u8; PIECE_BYTES];
     let mut offset = 0.0;
+    let mut reported = 0.0;
     progress(0.0, total);
-    let mut reader = BlobReader::new(blob, SLICE_BYTES)?;
+    let mut reader = BlobReader::new(blob, PIECE_BYTES)?;
     loop {
-        let len = reader.next_slice(&mut buffer).await?;
+        let len = reader.next_piece(&mut buffer).await?;
         let Some(piece) = buffer.get(..len).filter(|p| !p.is_empty()) else {
             break;
         };
         offset = (offset + len as f64).min(total);
-        progress(offset, total);
         // An error means the rest cannot be read; finish() reports everything before it.
         if analyzer.feed(piece).is_err() {
             break;
         }
+        if offset - reported < PROGRESS_BYTES {
+            continue;
+        }
+        reported = offset;
+        progress(offset, total);
         // The message count extrapolated from the part read: the list is reserved early, while
         // copying it costs little, rather than doubled late, which left the old copy (37 MiB of
-        // the 1 GiB benchmark's) in wasm memory, never to be given back.
+        // the 1 GiB benchmark's) in wasm memory, never to be given back. Not before 16 MiB are
+        // read: the start of a capture (handshake, commands, metadata) has more messages per
+        // byte than the rest, and an estimate from its first read reserved 30 MiB too many.
         if offset < total {
             let kept = analyzer.messages_kept() as f64;
             analyzer.expect_messages((kept * total / offset) as usize);
         }
     }
     drop(reader);
+    progress(offset, total);
     let report = analyzer.finish().map_err(|e| {
         let name = if name.is_empty() { "the file" } else { name };
         format!("{name} is not a capture file: {e}")

@@ -1,4 +1,4 @@
-//! Reading a Blob from start to end in slices, through `Blob.stream()` with a BYOB ("bring your
+//! Reading a Blob from start to end in pieces, through `Blob.stream()` with a BYOB ("bring your
 //! own buffer") reader: the browser writes into one ArrayBuffer that is handed back and forth,
 //! so a gigabyte leaves no garbage behind.
 //!
@@ -41,8 +41,9 @@ fn js_error(what: &str, error: JsValue) -> String {
 }
 
 /// The browser's reads of a BYOB stream go into an ArrayBuffer of this size (Chromium's blob
-/// streams hand out at most 2 MiB a read), copied into the caller's slice after each.
-const READ_BYTES: u32 = 1 << 20;
+/// streams hand out at most 2 MiB a read, mostly 256 KiB), copied into the caller's buffer after
+/// each.
+pub const READ_BYTES: u32 = 1 << 20;
 
 enum Source {
     /// The stream's reader, its buffer (absent while a read holds it) and the read under way.
@@ -50,7 +51,7 @@ enum Source {
         reader: ByobReader,
         buffer: Option<ArrayBuffer>,
         pending: Option<JsFuture>,
-        /// Bytes of the last read that did not fit the slice they were read for (a view into
+        /// Bytes of the last read that did not fit the buffer they were read for (a view into
         /// `buffer`, so no read starts until they are taken).
         leftover: Option<Uint8Array>,
         done: bool,
@@ -59,7 +60,7 @@ enum Source {
     Slices { next: Option<JsFuture> },
 }
 
-/// Reads a Blob in slices of a fixed size (the last one shorter), in order.
+/// Reads a Blob from start to end in pieces, in order.
 pub struct BlobReader {
     blob: Blob,
     slice: u32,
@@ -69,7 +70,7 @@ pub struct BlobReader {
 }
 
 impl BlobReader {
-    /// A reader of `blob` in slices of `slice` bytes; the first read starts now.
+    /// A reader of `blob` in pieces of at most `slice` bytes; the first read starts now.
     pub fn new(blob: &Blob, slice: usize) -> Result<BlobReader, String> {
         Self::with(blob, slice, byob_reader(blob))
     }
@@ -104,11 +105,16 @@ impl BlobReader {
         Ok(reader)
     }
 
-    /// Reads the next slice into `into` (its first `slice` bytes); returns its length, 0 at the
-    /// end of the blob. The read of what follows starts before this returns.
-    pub async fn next_slice(&mut self, into: &mut [u8]) -> Result<usize, String> {
+    /// Reads the next piece into `into` and returns its length, 0 at the end of the blob: with
+    /// the BYOB reader, what one browser read gave (up to `into.len()`; Chromium's reads give
+    /// 64 KiB to 1 MiB), otherwise a slice of `slice` bytes (less at the end or if `into` is
+    /// shorter). The read of what follows starts before this returns.
+    ///
+    /// Taking each read as it comes, rather than filling a fixed slice from several, lets the
+    /// caller work on it while the browser refills its pipe, and keeps the copy in the cache.
+    pub async fn next_piece(&mut self, into: &mut [u8]) -> Result<usize, String> {
         let want = into.len().min(self.slice as usize);
-        let Some(into) = into.get_mut(..want) else {
+        let Some(into) = into.get_mut(..want).filter(|into| !into.is_empty()) else {
             return Ok(0);
         };
         if let Source::Slices { next } = &mut self.source {
@@ -131,33 +137,29 @@ impl BlobReader {
             }
             return Ok(len);
         }
-        let mut filled = 0;
-        while filled < into.len() {
-            let leftover = match &mut self.source {
-                Source::Byob { leftover, .. } => leftover.take(),
-                Source::Slices { .. } => None,
-            };
-            let view = match leftover {
+        let leftover = match &mut self.source {
+            Source::Byob { leftover, .. } => leftover.take(),
+            Source::Slices { .. } => None,
+        };
+        let view = match leftover {
+            Some(view) => view,
+            None => match self.finish_byob_read().await? {
                 Some(view) => view,
-                None => match self.finish_byob_read().await? {
-                    Some(view) => view,
-                    None => break,
-                },
-            };
-            let len = (view.length() as usize).min(into.len() - filled);
-            let piece = into.get_mut(filled..filled + len).unwrap_or_default();
-            view.subarray(0, len as u32).copy_to(piece);
-            filled += len;
-            if len < view.length() as usize {
-                if let Source::Byob { leftover, .. } = &mut self.source {
-                    *leftover = Some(view.subarray(len as u32, view.length()));
-                }
-            } else {
-                // The browser goes on reading while this slice fills, and while it is analysed.
-                self.start_byob_read()?;
+                None => return Ok(0),
+            },
+        };
+        let len = (view.length() as usize).min(into.len());
+        let piece = into.get_mut(..len).unwrap_or_default();
+        view.subarray(0, len as u32).copy_to(piece);
+        if len < view.length() as usize {
+            if let Source::Byob { leftover, .. } = &mut self.source {
+                *leftover = Some(view.subarray(len as u32, view.length()));
             }
+        } else {
+            // The browser goes on reading while this piece is analysed.
+            self.start_byob_read()?;
         }
-        Ok(filled)
+        Ok(len)
     }
 
     /// `Blob.arrayBuffer()` of the slice at `offset`, or `None` at the end.
