@@ -157,16 +157,7 @@ mod tests {
 
     #[test]
     fn video_metadata_names_its_object() {
-        // Keyframe | Metadata, hvc1, AMF0 "colorInfo" {colorConfig: {bitDepth: 10}}.
-        let mut body = vec![0x94, b'h', b'v', b'c', b'1', 0x02, 0, 9];
-        body.extend(b"colorInfo");
-        body.extend([0x03, 0, 11]);
-        body.extend(b"colorConfig");
-        body.extend([0x03, 0, 8]);
-        body.extend(b"bitDepth");
-        body.push(0x00);
-        body.extend(10f64.to_be_bytes());
-        body.extend([0, 0, 9, 0, 0, 9]);
+        let body = crate::rtmp::media::tests::color_info_metadata_body();
         let video = MessageBody::Video(decode_video(&body).unwrap());
         let line = describe_body(&video, body.len() as u32, 80);
         assert!(line.starts_with("Video hvc1 metadata colorInfo"), "{line}");

@@ -378,4 +378,4 @@ pub fn decode_video(body: &[u8]) -> Result<VideoTagHeader, MediaError> {
 
 #[cfg(test)]
 #[path = "media_tests.rs"]
-mod tests;
+pub(crate) mod tests;

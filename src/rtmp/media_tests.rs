@@ -198,9 +198,9 @@ fn enhanced_fields_round_trip_through_json() {
     assert_eq!(back.ex, None);
 }
 
-#[test]
-fn video_metadata_carries_color_info() {
-    // Keyframe | Metadata, hvc1, AMF0 "colorInfo" {colorConfig: {bitDepth: 10}}.
+/// Keyframe | Metadata, hvc1, AMF0 "colorInfo" {colorConfig: {bitDepth: 10}} (also read by the
+/// analysis tests).
+pub(crate) fn color_info_metadata_body() -> Vec<u8> {
     let mut body = vec![0x94, b'h', b'v', b'c', b'1', 0x02, 0, 9];
     body.extend(b"colorInfo");
     body.extend([0x03, 0, 11]);
@@ -210,6 +210,12 @@ fn video_metadata_carries_color_info() {
     body.push(0x00);
     body.extend(10f64.to_be_bytes());
     body.extend([0, 0, 9, 0, 0, 9]);
+    body
+}
+
+#[test]
+fn video_metadata_carries_color_info() {
+    let body = color_info_metadata_body();
     assert!(is_kept_whole_prefix(TYPE_VIDEO, &body[..2]));
     let h = decode_video(&body).unwrap();
     assert_eq!(h.packet_type_name(), Some("Metadata"));
