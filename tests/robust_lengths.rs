@@ -15,39 +15,6 @@ static ALLOC: CountingAllocator = CountingAllocator;
 
 const MB: usize = 1 << 20;
 
-fn block(out: &mut Vec<u8>, kind: u32, body: &[u8]) {
-    let len = 12 + body.len() as u32;
-    out.extend(kind.to_le_bytes());
-    out.extend(len.to_le_bytes());
-    out.extend(body);
-    out.extend(len.to_le_bytes());
-}
-
-/// A little-endian pcapng section header and one Ethernet interface with `snaplen`.
-fn pcapng_start(snaplen: u32) -> Vec<u8> {
-    let mut ng = Vec::new();
-    let mut shb = 0x1a2b_3c4du32.to_le_bytes().to_vec();
-    shb.extend([1, 0, 0, 0]);
-    shb.extend(u64::MAX.to_le_bytes());
-    block(&mut ng, 0x0a0d_0d0a, &shb);
-    let mut idb = 1u16.to_le_bytes().to_vec();
-    idb.extend([0, 0]);
-    idb.extend(snaplen.to_le_bytes());
-    block(&mut ng, 1, &idb);
-    ng
-}
-
-/// An Enhanced Packet Block on interface 0 holding `data` of a packet `wire_len` bytes long.
-fn epb(out: &mut Vec<u8>, wire_len: u32, data: &[u8]) {
-    let mut body = 0u32.to_le_bytes().to_vec();
-    body.extend([0; 8]);
-    body.extend((data.len() as u32).to_le_bytes());
-    body.extend(wire_len.to_le_bytes());
-    body.extend(data);
-    body.resize(body.len().next_multiple_of(4), 0);
-    block(out, 6, &body);
-}
-
 /// Feeds `file` in 64 KiB pieces, stopping at the first error as the CLI does; returns the
 /// report, whether a piece was refused, and the peak heap of the whole run.
 fn analyze_in_pieces(file: &[u8]) -> (Report, bool, usize) {
@@ -67,7 +34,7 @@ fn analyze_in_pieces(file: &[u8]) -> (Report, bool, usize) {
 #[test]
 fn a_pcapng_block_length_of_4_gb_is_refused_before_buffering() {
     let mut ng = pcapng_start(65535);
-    epb(&mut ng, 60, &[0x45; 60]);
+    pcapng_epb(&mut ng, 60, &[0x45; 60]);
     // The block claims 4 GB; 32 MiB of its "body" follow.
     ng.extend(6u32.to_le_bytes());
     ng.extend(0xffff_fff0u32.to_le_bytes());
@@ -88,9 +55,9 @@ fn a_snap_length_of_4_gb_does_not_raise_the_record_limit() {
     let mut ng = pcapng_start(u32::MAX);
     let big = MAX_RECORD_LEN as usize - 64;
     for _ in 0..2 {
-        epb(&mut ng, big as u32, &vec![0x45; big]);
+        pcapng_epb(&mut ng, big as u32, &vec![0x45; big]);
     }
-    epb(&mut ng, u32::MAX, &[0x45; 60]);
+    pcapng_epb(&mut ng, u32::MAX, &[0x45; 60]);
     ng.extend(6u32.to_le_bytes());
     ng.extend((MAX_RECORD_LEN + 4).to_le_bytes());
     ng.extend(vec![0u8; MAX_RECORD_LEN as usize + 64]);

@@ -127,31 +127,10 @@ fn sixty_five_thousand_chunk_streams_declaring_16_mb() {
 fn records_of_the_largest_allowed_size_are_buffered_once() {
     // pcapng: an interface, then Enhanced Packet Blocks of 16 MiB (the largest record the
     // reader takes), fed in 4 KB pieces: the reader holds one record at a time.
-    let mut ng = Vec::new();
-    let block = |ng: &mut Vec<u8>, kind: u32, body: &[u8]| {
-        let len = 12 + body.len() as u32;
-        ng.extend(kind.to_le_bytes());
-        ng.extend(len.to_le_bytes());
-        ng.extend(body);
-        ng.extend(len.to_le_bytes());
-    };
-    let mut shb = 0x1a2b_3c4du32.to_le_bytes().to_vec();
-    shb.extend([1, 0, 0, 0]);
-    shb.extend(u64::MAX.to_le_bytes());
-    block(&mut ng, 0x0a0d_0d0a, &shb);
-    let mut idb = 1u16.to_le_bytes().to_vec();
-    idb.extend([0, 0]);
-    idb.extend(0u32.to_le_bytes());
-    block(&mut ng, 1, &idb);
+    let mut ng = pcapng_start(0);
     let payload_len = rtmpscope::capture::MAX_RECORD_LEN as usize - 64;
     for _ in 0..3 {
-        let mut epb = Vec::new();
-        epb.extend(0u32.to_le_bytes());
-        epb.extend([0; 8]);
-        epb.extend((payload_len as u32).to_le_bytes());
-        epb.extend((payload_len as u32).to_le_bytes());
-        epb.extend(vec![0x45; payload_len]);
-        block(&mut ng, 6, &epb);
+        pcapng_epb(&mut ng, payload_len as u32, &vec![0x45; payload_len]);
     }
     let base = reset_peak();
     let mut analyzer = Analyzer::new(AnalyzerOptions::default());

@@ -181,3 +181,37 @@ pub fn rtmp_capture(c2s: &[u8], mss: usize, step_usec: u64) -> Vec<u8> {
     send(&mut w, true, &rest, &mut usec);
     w.out
 }
+
+/// One little-endian pcapng block of type `kind`.
+pub fn pcapng_block(out: &mut Vec<u8>, kind: u32, body: &[u8]) {
+    let len = 12 + body.len() as u32;
+    out.extend(kind.to_le_bytes());
+    out.extend(len.to_le_bytes());
+    out.extend(body);
+    out.extend(len.to_le_bytes());
+}
+
+/// A little-endian pcapng section header and one Ethernet interface with `snaplen`.
+pub fn pcapng_start(snaplen: u32) -> Vec<u8> {
+    let mut ng = Vec::new();
+    let mut shb = 0x1a2b_3c4du32.to_le_bytes().to_vec();
+    shb.extend([1, 0, 0, 0]);
+    shb.extend(u64::MAX.to_le_bytes());
+    pcapng_block(&mut ng, 0x0a0d_0d0a, &shb);
+    let mut idb = 1u16.to_le_bytes().to_vec();
+    idb.extend([0, 0]);
+    idb.extend(snaplen.to_le_bytes());
+    pcapng_block(&mut ng, 1, &idb);
+    ng
+}
+
+/// An Enhanced Packet Block on interface 0 holding `data` of a packet `wire_len` bytes long.
+pub fn pcapng_epb(out: &mut Vec<u8>, wire_len: u32, data: &[u8]) {
+    let mut body = 0u32.to_le_bytes().to_vec();
+    body.extend([0; 8]);
+    body.extend((data.len() as u32).to_le_bytes());
+    body.extend(wire_len.to_le_bytes());
+    body.extend(data);
+    body.resize(body.len().next_multiple_of(4), 0);
+    pcapng_block(out, 6, &body);
+}
