@@ -1,7 +1,7 @@
 //! Legacy libpcap files: the 24-byte file header and 16-byte record headers, either byte order,
 //! microsecond or nanosecond timestamps.
 
-use pcap_parser::{parse_pcap_frame, parse_pcap_frame_be, parse_pcap_header};
+use pcap_parser::parse_pcap_header;
 
 use super::reader::{Framing, RawPacket, MAX_RECORD_LEN};
 use super::summary::{ByteOrder, CaptureFormat, CaptureSummary, InterfaceInfo};
@@ -200,23 +200,14 @@ impl PcapFile {
         offset: u64,
         frame: u64,
     ) -> Result<RawPacket<'a>, CaptureError> {
-        let parsed = if self.big_endian {
-            parse_pcap_frame_be(record)
-        } else {
-            parse_pcap_frame(record)
-        };
-        let (_, block) = parsed.map_err(|e| CaptureError::Malformed {
-            offset,
-            frame,
-            what: "packet record",
-            reason: format!("cannot parse it ({e})"),
-        })?;
-        Ok(RawPacket {
-            interface: 0,
-            time: Some(self.timestamp(block.ts_sec, block.ts_usec)),
-            data: block.data,
-            data_offset: RECORD_HEADER_LEN,
-            orig_len: block.origlen,
-        })
+        match self.whole_record(record) {
+            Some((len, raw)) if len == record.len() => Ok(raw),
+            _ => Err(CaptureError::Malformed {
+                offset,
+                frame,
+                what: "packet record",
+                reason: "its length does not match its header".into(),
+            }),
+        }
     }
 }

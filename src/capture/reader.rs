@@ -9,7 +9,7 @@ use super::pcap::{self, PcapFile};
 use super::pcapng::{self, PcapNgFile};
 use super::sniff::describe_start;
 use super::summary::CaptureSummary;
-use super::{CaptureError, Packet, Timestamp};
+use super::{CaptureError, LinkType, Packet, Timestamp};
 use crate::diagnostic::{Location, Severity};
 
 /// The largest record accepted: a legacy pcap record's captured length or a whole pcapng block.
@@ -270,19 +270,7 @@ impl CaptureReader {
             return bytes;
         };
         while let Some((len, raw)) = file.whole_record(bytes) {
-            let time = raw.time.unwrap_or_default();
-            let packet = Packet {
-                frame: self.next_frame(),
-                time,
-                interface: 0,
-                link,
-                data: raw.data,
-                orig_len: raw.orig_len,
-                file_offset: self.offset + raw.data_offset as u64,
-            };
-            self.summary
-                .count_packet(0, raw.data.len(), raw.orig_len, raw.time);
-            on_packet(&packet);
+            self.deliver(&raw, link, raw.time.unwrap_or_default(), on_packet);
             self.offset += len as u64;
             bytes = bytes.get(len..).unwrap_or_default();
         }
@@ -354,19 +342,31 @@ impl CaptureReader {
                 self.summary.last_packet_time().unwrap_or_default()
             }
         };
+        self.deliver(&raw, link, time, on_packet);
+        Ok(())
+    }
+
+    /// Counts the packet of the record at `self.offset` and hands it on, at `time` (its own, or
+    /// for an untimed packet the one before it).
+    fn deliver<F: FnMut(&Packet<'_>)>(
+        &mut self,
+        raw: &RawPacket<'_>,
+        link: LinkType,
+        time: Timestamp,
+        on_packet: &mut F,
+    ) {
         let packet = Packet {
-            frame,
+            frame: self.next_frame(),
             time,
             interface: raw.interface as u32,
             link,
             data: raw.data,
             orig_len: raw.orig_len,
-            file_offset: offset + raw.data_offset as u64,
+            file_offset: self.offset + raw.data_offset as u64,
         };
         self.summary
             .count_packet(raw.interface, raw.data.len(), raw.orig_len, raw.time);
         on_packet(&packet);
-        Ok(())
     }
 }
 
